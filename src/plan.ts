@@ -1,0 +1,198 @@
+/**
+ * The one typed plan that flows through the pipeline:
+ *   src/project/ (read the repository) -> Plan -> src/dockerfile/ (render), src/lint/, src/engine/.
+ *
+ * Field names of the top level are a stable public contract: `pycontain detect --json` prints
+ * this object. Add fields freely; never rename or remove one without bumping `schemaVersion`.
+ */
+
+export const PLAN_SCHEMA_VERSION = 1 as const;
+
+export type PackageManager = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip' | 'pip-tools' | 'setuptools';
+
+export type Framework =
+  | 'fastapi'
+  | 'starlette'
+  | 'litestar'
+  | 'flask'
+  | 'django'
+  | 'celery'
+  | 'streamlit'
+  | 'gradio'
+  | 'aiohttp'
+  | 'cli'
+  | 'unknown';
+
+/** Where a decision came from. `file` is relative to the scanned directory, `line` is 1-based. */
+export interface Source {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** One explained decision, for the human output of `detect`. */
+export interface Decision {
+  /** What was decided: 'pythonVersion', 'packageManager', 'framework', 'command', 'port', 'native:psycopg2', ... */
+  topic: string;
+  /** The value chosen, rendered for humans. */
+  value: string;
+  /** Why, in one sentence. */
+  reason: string;
+  source?: Source;
+}
+
+export interface Warning {
+  /** Stable id, e.g. 'python-eol', 'stale-lock', 'pm-conflict', 'no-lock'. */
+  code: string;
+  message: string;
+  source?: Source;
+}
+
+/** A locked or declared dependency, as far as the project tells. */
+export interface Dependency {
+  /** PEP 503 normalized name. */
+  name: string;
+  /** Exact pinned version when a lock or `==` pin says so. */
+  version?: string;
+  /** The specifier as written, when not pinned. */
+  specifier?: string;
+  /** Wheel file names the lock records for this version (used to know if a manylinux wheel exists). */
+  wheels?: string[];
+  /** True when the lock records an sdist only, or no wheel fits the chosen Python/platform. */
+  buildsFromSource?: boolean;
+  /** Group it belongs to when not the main one ('dev', 'test', ...); dev deps are never installed. */
+  group?: string;
+  source?: Source;
+}
+
+/** A dependency that needs system libraries, mapped through data/native-packages.json. */
+export interface NativeNeed {
+  /** The Python distribution, e.g. 'psycopg2'. */
+  package: string;
+  version?: string;
+  /** Debian packages needed to build it from source (builder stage only). Empty when a wheel is used. */
+  build: string[];
+  /** Debian packages it needs at run time (runtime stage only). */
+  runtime: string[];
+  /** Shared objects it loads, e.g. 'libpq.so.5', for verification and analysis. */
+  sonames: string[];
+  reason: string;
+}
+
+export interface IndexConfig {
+  /** Primary index URL, or null for the public default (PyPI). */
+  url: string | null;
+  extraUrls: string[];
+  /** True when the index needs credentials: the Dockerfile then reads them from a BuildKit secret. */
+  needsCredentials: boolean;
+  /** The BuildKit secret id that holds credentials (`--secret id=<this>,...`). */
+  secretId: string;
+}
+
+export interface DjangoInfo {
+  settingsModule: string;
+  wsgiApplication?: string;
+  asgiApplication?: string;
+  /** STATIC_ROOT is set: the image runs `collectstatic` at build time. */
+  staticRoot: string | null;
+  managePy: string;
+}
+
+export interface ImageChoice {
+  /** Base for the builder stage, e.g. 'python:3.12-slim-bookworm'. */
+  builder: string;
+  /** Base for the runtime stage. */
+  runtime: string;
+  /** Optional digest pin of the runtime base ('sha256:...'). */
+  runtimeDigest?: string;
+  builderDigest?: string;
+  /** Debian release codename of the bases, e.g. 'bookworm'. */
+  debian: string;
+  /** Runtime is distroless: no shell, Debian's interpreter at /usr/bin/python3. */
+  distroless: boolean;
+  /** Absolute path of the interpreter in the runtime image (the venv must point at the same path). */
+  pythonPath: string;
+}
+
+/** Overrides read from [tool.pycontain] in pyproject.toml and from CLI flags (flags win). */
+export interface Overrides {
+  pythonVersion?: string;
+  baseImage?: string;
+  builderImage?: string;
+  distrolessImage?: string;
+  port?: number;
+  command?: string[];
+  aptPackages?: string[];
+  buildAptPackages?: string[];
+  distroless?: boolean;
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  healthcheckPath?: string;
+  uid?: number;
+  appDir?: string;
+}
+
+export interface Plan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  /** Absolute path of the scanned directory (the build context). */
+  root: string;
+  /** Relative path of the Python project inside root ('.' when at the top). */
+  appDir: string;
+  /** CPython minor version, e.g. '3.12'. */
+  pythonVersion: string;
+  packageManager: PackageManager;
+  /** Lock file relative to root, or null. */
+  lockfile: string | null;
+  /** Files the dependency-install layer needs, relative to root (pyproject.toml, lock, README named by `readme =`, requirements includes...). */
+  manifests: string[];
+  /** The project itself is an installable package (has a build-system / setup.py) and is installed into the venv. */
+  installProject: boolean;
+  /** Dependency groups / extras to install besides the main ones (from overrides). */
+  extras: string[];
+  framework: Framework;
+  /** Import target such as 'app.main:app', 'myproj.wsgi:application', a script path, or null. */
+  entrypoint: string | null;
+  /** argv the container runs (exec form). */
+  command: string[];
+  port: number | null;
+  /** HTTP path the healthcheck polls, or null for non-HTTP apps. */
+  healthcheckPath: string | null;
+  /** Python modules that must import in the built image (used by verify). */
+  importChecks: string[];
+  system: {
+    /** Debian packages for the builder stage (compilers, -dev headers). */
+    build: string[];
+    /** Debian packages for the runtime stage (shared libraries). */
+    runtime: string[];
+  };
+  native: NativeNeed[];
+  dependencies: Dependency[];
+  index: IndexConfig;
+  django: DjangoInfo | null;
+  image: ImageChoice;
+  /** Non-root user of the runtime stage. */
+  user: { name: string; uid: number; gid: number };
+  /** Environment variables set in the runtime stage, besides the fixed ones. */
+  env: Record<string, string>;
+  decisions: Decision[];
+  warnings: Warning[];
+  overrides: Overrides;
+}
+
+/** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    public readonly file?: string,
+    public readonly line?: number,
+    public readonly column?: number,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+
+  get location(): string {
+    if (!this.file) return '';
+    return `${this.file}${this.line ? `:${this.line}${this.column ? `:${this.column}` : ''}` : ''}`;
+  }
+}
