@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // parallelizes inside each build already.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/reporters/summary.ts'],
     projects: [
       {
         test: {
