@@ -1,0 +1,3 @@
+"""Inventory API."""
+
+__version__ = "0.3.0"
