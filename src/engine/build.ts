@@ -1,0 +1,228 @@
+import type { ChildProcess } from 'node:child_process';
+import { promises as fsp, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError } from '../plan.js';
+import { onInterrupt } from './cleanup.js';
+import { describeEngine, type Engine, engineAnswers } from './driver.js';
+import { BuildFailedError, EngineError } from './errors.js';
+import { lastLines, run } from './exec.js';
+import type { ProgressView } from './progress.js';
+import { SolveState, stepInstruction } from './progress-model.js';
+import { PlainProgressParser, RawJsonParser } from './rawjson.js';
+
+export interface BuildOptions {
+  engine: Engine;
+  /** Build context directory (absolute). */
+  context: string;
+  /** A Dockerfile on disk (absolute, or relative to the context). Ignored when dockerfileText is set. */
+  dockerfile?: string;
+  /** A generated Dockerfile: written to a private temp dir (with its ignore file) and removed afterwards. */
+  dockerfileText?: string;
+  /** Generated ignore rules; applied as `<Dockerfile>.dockerignore`, which BuildKit prefers over the context's. */
+  dockerignoreText?: string | null;
+  tags?: string[];
+  platforms?: string[];
+  /** `KEY=VALUE` (or `KEY` to take it from the environment, as docker does). */
+  buildArgs?: string[];
+  /** `id=NAME,src=PATH` / `id=NAME,env=VAR`, passed through. */
+  secrets?: string[];
+  network?: string;
+  target?: string;
+  builder?: string;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  push?: boolean;
+  /** Load the result into the engine's image store (default: yes, unless pushing or building several platforms). */
+  load?: boolean;
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  progress?: ProgressView;
+}
+
+export interface BuildResult {
+  /** `sha256:...` of the built image (from --iidfile), null when the engine did not write one. */
+  imageId: string | null;
+  tags: string[];
+  /** Whether the image is in the local engine (so verify can run it). */
+  loaded: boolean;
+  state: SolveState;
+  engine: Engine;
+  /** The command line that ran (for logs and the report). */
+  argv: string[];
+  durationMs: number;
+}
+
+export interface PreparedArgs {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  loaded: boolean;
+  /** Commands to run after a successful build (podman and classic docker push separately). */
+  pushAfter: string[][];
+}
+
+/** The engine CLI's argument list for a build; pure (tested without an engine). */
+export function buildArgs(o: BuildOptions, dockerfilePath: string, iidfile: string): PreparedArgs {
+  const e = o.engine;
+  const platforms = o.platforms ?? [];
+  const multiPlatform = platforms.length > 1 || platforms.some((p) => p.includes(','));
+  const args: string[] = e.kind === 'buildx' ? ['buildx', 'build'] : ['build'];
+  const pushAfter: string[][] = [];
+  if (e.kind !== 'podman') args.push(`--progress=${e.kind === 'buildx' ? 'rawjson' : 'plain'}`);
+  if (o.builder) {
+    if (e.kind !== 'buildx')
+      throw new InputError(`--builder needs docker buildx; this machine builds with ${describeEngine(e)}`);
+    args.push('--builder', o.builder);
+  }
+  args.push('-f', dockerfilePath);
+  for (const t of o.tags ?? []) args.push('-t', t);
+  for (const p of platforms) args.push('--platform', p);
+  for (const b of o.buildArgs ?? []) args.push('--build-arg', b);
+  for (const s of o.secrets ?? []) args.push('--secret', s);
+  if (o.network) args.push('--network', o.network);
+  if (o.target) args.push('--target', o.target);
+  for (const c of o.cacheFrom ?? []) args.push('--cache-from', c);
+  if ((o.cacheTo ?? []).length) {
+    if (e.kind !== 'buildx' && e.kind !== 'podman') {
+      throw new InputError(
+        '--cache-to needs docker buildx (the classic `docker build` cannot export a cache)',
+      );
+    }
+    for (const c of o.cacheTo ?? []) args.push('--cache-to', c);
+  }
+  for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (o.noCache) args.push('--no-cache');
+  let loaded: boolean;
+  if (e.kind === 'buildx') {
+    const load = o.load ?? (!o.push && !multiPlatform);
+    if (load && multiPlatform) {
+      throw new InputError(
+        '--load cannot load a multi-platform image into the engine; use --push or one --platform',
+      );
+    }
+    if (load) args.push('--load');
+    if (o.push) args.push('--push');
+    loaded = load;
+  } else {
+    // the classic builder and podman always leave the image in the local store
+    loaded = true;
+    if (o.push) {
+      if (!(o.tags ?? []).length) throw new InputError('--push needs --tag NAME');
+      for (const t of o.tags ?? []) pushAfter.push(['push', t]);
+    }
+  }
+  args.push('--iidfile', iidfile);
+  args.push(o.context);
+  const env = e.kind === 'docker' ? { ...e.env, DOCKER_BUILDKIT: '1' } : e.env;
+  return { args, env, loaded, pushAfter };
+}
+
+/**
+ * Build one image. Progress goes to `o.progress`; failure throws BuildFailedError (the failing step
+ * and the engine's last lines) or EngineError (the engine went away). Temp files are always removed,
+ * also on Ctrl-C.
+ */
+export async function buildImage(o: BuildOptions): Promise<BuildResult> {
+  const t0 = Date.now();
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-build-'));
+  let child: ChildProcess | null = null;
+  const unregister = onInterrupt(() => {
+    child?.kill('SIGINT');
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  try {
+    let dockerfilePath: string;
+    if (o.dockerfileText !== undefined) {
+      dockerfilePath = path.join(tmp, 'Dockerfile');
+      await fsp.writeFile(dockerfilePath, o.dockerfileText);
+      if (o.dockerignoreText != null)
+        await fsp.writeFile(path.join(tmp, 'Dockerfile.dockerignore'), o.dockerignoreText);
+    } else {
+      dockerfilePath = path.resolve(o.context, o.dockerfile ?? 'Dockerfile');
+      try {
+        await fsp.access(dockerfilePath);
+      } catch {
+        throw new InputError(
+          `no Dockerfile at ${path.relative(process.cwd(), dockerfilePath) || dockerfilePath}`,
+        );
+      }
+    }
+    const iidfile = path.join(tmp, 'iid');
+    const prepared = buildArgs(o, dockerfilePath, iidfile);
+    const state = new SolveState();
+    const view = o.progress;
+    const update = () => view?.update(state);
+    const parser =
+      o.engine.kind === 'buildx'
+        ? new RawJsonParser(state, undefined, update)
+        : new PlainProgressParser(state, update);
+    view?.note(`building ${o.context} with ${describeEngine(o.engine)}`);
+    const onChunk = (d: string) => parser.feed(d);
+    const r = await run(o.engine.bin, prepared.args, {
+      env: prepared.env,
+      // buildx writes progress to stderr; podman writes its steps to stdout
+      onStderr: onChunk,
+      onStdout: o.engine.kind === 'buildx' ? undefined : onChunk,
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    parser.end();
+    if (r.spawnError) throw new EngineError(`could not start ${o.engine.bin}: ${r.spawnError.message}`);
+    const ok = r.code === 0;
+    view?.done(state, ok);
+    if (!ok) throw await failure(o.engine, state, r.stderr, r.stdout);
+    for (const cmd of prepared.pushAfter) {
+      const p = await run(o.engine.bin, cmd, { env: prepared.env });
+      if (p.code !== 0) throw new BuildFailedError(`push of ${cmd[1]} failed`, null, lastLines(p.stderr, 15));
+    }
+    let imageId: string | null = null;
+    try {
+      imageId = (await fsp.readFile(iidfile, 'utf8')).trim() || null;
+    } catch {
+      imageId = null;
+    }
+    return {
+      imageId,
+      tags: o.tags ?? [],
+      loaded: prepared.loaded,
+      state,
+      engine: o.engine,
+      argv: [o.engine.bin, ...prepared.args],
+      durationMs: Date.now() - t0,
+    };
+  } finally {
+    unregister();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Turn a failed build into the error users can act on: which step, and what the engine said. */
+async function failure(engine: Engine, state: SolveState, stderr: string, stdout: string): Promise<Error> {
+  const failed = state.failed();
+  const engineTail = state.otherLines.length
+    ? state.otherLines.slice(-15)
+    : lastLines(`${stdout}\n${stderr}`, 15);
+  if (!(await engineAnswers(engine))) {
+    return new EngineError(
+      `the engine stopped answering during the build${failed ? ` (at ${failed.name})` : ''}`,
+      engineTail,
+    );
+  }
+  if (failed) {
+    const stepLog = failed.logs.filter((l) => l.trim() !== '').slice(-20);
+    const lines = [...stepLog, ...engineTail.filter((l) => !stepLog.includes(l))];
+    return new BuildFailedError(
+      `build failed at step ${failed.name}: ${failed.error ?? 'failed'}\n${lines.map((l) => `  | ${l}`).join('\n')}`,
+      failed.name,
+      lines,
+    );
+  }
+  return new BuildFailedError(
+    `build failed before any step ran\n${engineTail.map((l) => `  | ${l}`).join('\n')}`,
+    null,
+    engineTail,
+  );
+}
+
+export { stepInstruction };
