@@ -130,6 +130,8 @@ export interface Overrides {
   healthcheckPath?: string;
   uid?: number;
   appDir?: string;
+  /** Extras / dependency groups to install besides the main dependencies (`[tool.pycontain] extras`). */
+  extras?: string[];
 }
 
 export interface Plan {
@@ -177,6 +179,18 @@ export interface Plan {
   decisions: Decision[];
   warnings: Warning[];
   overrides: Overrides;
+  /** Distribution name of the project (PEP 621 / Poetry), when it has one. */
+  projectName?: string | null;
+  /** pip / pip-tools (and setuptools with pins): the requirements file to install, relative to root. */
+  requirementsFile?: string | null;
+  /** The requirements file pins every entry with `--hash`: install with `--require-hashes`. */
+  requirementsHashes?: boolean;
+  /**
+   * uv workspace: `root` holds pyproject.toml + uv.lock (relative to root, '.' usually), `members`
+   * are the member directories (their pyproject.toml files are in `manifests`), `package` is the
+   * member that is the app (`uv sync --package`), null when the workspace root itself is the app.
+   */
+  workspace?: { root: string; members: string[]; package: string | null } | null;
 }
 
 /** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */
