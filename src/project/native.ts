@@ -170,14 +170,13 @@ export function classifyWheels(wheels: string[] | undefined, pythonVersion: stri
   for (const w of wheels) {
     const tags = parseWheelName(w);
     if (!tags || !pythonTagFits(tags, pythonVersion)) continue;
-    let kind: WheelKind | null = null;
     for (const p of tags.platform) {
+      let kind: WheelKind | null = null;
       if (p === 'any') kind = 'pure';
       else if (/^manylinux/.test(p) && LINUX_ARCH.test(p)) kind = 'manylinux';
-      else if (/^linux_/.test(p) && LINUX_ARCH.test(p) && kind !== 'manylinux') kind = 'distro';
-      if (kind === 'manylinux') break;
+      else if (/^linux_/.test(p) && LINUX_ARCH.test(p)) kind = 'distro';
+      if (kind && rank[kind] > rank[best]) best = kind;
     }
-    if (kind && rank[kind] > rank[best]) best = kind;
   }
   return best;
 }
