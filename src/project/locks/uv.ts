@@ -1,0 +1,251 @@
+import { z } from 'zod';
+import { InputError } from '../../plan.js';
+import { normalizeName, parseRequirement } from '../pep508.js';
+import type { PyProject } from '../pyproject.js';
+import { findKeyLine, parseToml } from '../toml.js';
+import {
+  checkFormatVersion,
+  type LockedDep,
+  type LockedPackage,
+  type LockFile,
+  type Staleness,
+} from './types.js';
+import { fileNameOf } from './wheels.js';
+
+/** uv.lock `version` pycontain reads (uv 0.4+ writes 1; `revision` changes are additive). */
+export const UV_LOCK_VERSION = '1';
+
+const dep = z.looseObject({
+  name: z.string(),
+  marker: z.string().optional(),
+  extra: z.array(z.string()).optional(),
+  version: z.string().optional(),
+});
+const requirement = z.looseObject({
+  name: z.string(),
+  specifier: z.string().optional(),
+  marker: z.string().optional(),
+  extras: z.array(z.string()).optional(),
+});
+const artifact = z.looseObject({
+  url: z.string().optional(),
+  path: z.string().optional(),
+  filename: z.string().optional(),
+});
+
+const uvPackage = z.looseObject({
+  name: z.string(),
+  version: z.string().optional(),
+  source: z.record(z.string(), z.unknown()).optional(),
+  dependencies: z.array(dep).optional(),
+  'optional-dependencies': z.record(z.string(), z.array(dep)).optional(),
+  'dev-dependencies': z.record(z.string(), z.array(dep)).optional(),
+  sdist: artifact.optional(),
+  wheels: z.array(artifact).optional(),
+  metadata: z
+    .looseObject({
+      'requires-dist': z.array(requirement).optional(),
+      'requires-dev': z.record(z.string(), z.array(requirement)).optional(),
+    })
+    .optional(),
+});
+
+const uvLock = z.looseObject({
+  version: z.number(),
+  revision: z.number().optional(),
+  'requires-python': z.string().optional(),
+  manifest: z.looseObject({ members: z.array(z.string()).optional() }).optional(),
+  package: z.array(uvPackage).optional(),
+});
+
+export type UvLockData = z.infer<typeof uvLock>;
+
+export interface UvLock extends LockFile {
+  kind: 'uv';
+  raw: UvLockData;
+  /** Workspace member names from `[manifest] members` (empty for a single project). */
+  members: string[];
+}
+
+function toDeps(list: z.infer<typeof dep>[] | undefined): LockedDep[] {
+  return (list ?? []).map((d) => ({
+    name: normalizeName(d.name),
+    ...(d.marker ? { marker: d.marker } : {}),
+    ...(d.extra?.length ? { extras: d.extra.map(normalizeName) } : {}),
+  }));
+}
+
+export function parseUvLock(text: string, file: string): UvLock {
+  const data = parseToml(text, file);
+  const versionLine = findKeyLine(text, '', 'version');
+  if (typeof data.version !== 'number') {
+    throw new InputError(
+      `${file} has no numeric top-level \`version\`; is it a uv.lock?`,
+      file,
+      versionLine ?? 1,
+    );
+  }
+  const notes: string[] = [];
+  const note = checkFormatVersion('uv', file, String(data.version), UV_LOCK_VERSION, versionLine, false);
+  if (note) notes.push(note);
+  const r = uvLock.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const idx = issue?.path[1];
+    const line = typeof idx === 'number' ? nthTableLine(text, 'package', idx) : versionLine;
+    throw new InputError(`${file}: ${issue?.path.join('.')}: ${issue?.message}`, file, line);
+  }
+  const raw = r.data;
+  const packages: LockedPackage[] = (raw.package ?? []).map((p, i) => {
+    const src = p.source ?? {};
+    const kind = Object.keys(src)[0] ?? 'registry';
+    const wheels = (p.wheels ?? [])
+      .map((w) => w.filename ?? fileNameOf(w.url ?? w.path ?? ''))
+      .filter(Boolean);
+    const devDependencies: Record<string, LockedDep[]> = {};
+    for (const [g, list] of Object.entries(p['dev-dependencies'] ?? {})) devDependencies[g] = toDeps(list);
+    const optionalDependencies: Record<string, LockedDep[]> = {};
+    for (const [g, list] of Object.entries(p['optional-dependencies'] ?? {}))
+      optionalDependencies[normalizeName(g)] = toDeps(list);
+    return {
+      name: normalizeName(p.name),
+      version: p.version ?? '',
+      wheels,
+      sdist: Boolean(p.sdist) || ['git', 'url', 'path', 'directory'].includes(kind),
+      sourceKind: kind,
+      dependencies: toDeps(p.dependencies),
+      optionalDependencies,
+      devDependencies,
+      line: nthTableLine(text, 'package', i),
+    };
+  });
+  return {
+    kind: 'uv',
+    file,
+    formatVersion: String(raw.version),
+    formatVersionLine: versionLine,
+    ...(raw['requires-python']
+      ? {
+          requiresPython: raw['requires-python'],
+          requiresPythonLine: findKeyLine(text, '', 'requires-python'),
+        }
+      : {}),
+    packages,
+    notes,
+    raw,
+    members: (raw.manifest?.members ?? []).map(normalizeName),
+  };
+}
+
+/** Line of the n-th `[[name]]` header (0-based n). */
+export function nthTableLine(text: string, name: string, n: number): number | undefined {
+  const re = new RegExp(`^\\s*\\[\\[\\s*${name.replace(/\./g, '\\.')}\\s*\\]\\]`);
+  const lines = text.split(/\r?\n/);
+  let seen = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (re.test(lines[i] ?? '') && ++seen === n) return i + 1;
+  }
+  return undefined;
+}
+
+function canonSpec(spec: string | undefined): string {
+  return (spec ?? '')
+    .split(',')
+    .map((s) => s.replace(/\s+/g, ''))
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
+
+function reqKey(
+  name: string,
+  extras: string[] | undefined,
+  spec: string | undefined,
+  extra?: string,
+): string {
+  const ex = (extras ?? []).map(normalizeName).sort().join(',');
+  return `${normalizeName(name)}${ex ? `[${ex}]` : ''}${canonSpec(spec)}${extra ? ` (extra ${normalizeName(extra)})` : ''}`;
+}
+
+/** `extra == 'x'` in a uv marker, which is how uv records optional-dependencies in requires-dist. */
+function extraOf(marker: string | undefined): string | undefined {
+  const m = /extra\s*==\s*['"]([^'"]+)['"]/.exec(marker ?? '');
+  return m?.[1];
+}
+
+/**
+ * Is uv.lock stale for this project? uv records each workspace member's declared requirements in
+ * `[package.metadata] requires-dist` / `requires-dev`; compare them with pyproject.toml
+ * (names, extras and specifier clauses; marker spelling is uv's own, so markers other than
+ * `extra == ...` are not compared) and compare `requires-python`.
+ */
+export function uvLockStaleness(
+  lock: UvLock,
+  project: PyProject,
+  memberName: string | undefined,
+  lockRequiresPythonFrom?: string,
+): Staleness {
+  const changes: string[] = [];
+  const name = memberName ? normalizeName(memberName) : undefined;
+  const entry = lock.raw.package?.find(
+    (p) =>
+      (name ? normalizeName(p.name) === name : true) &&
+      p.source &&
+      ('editable' in p.source || 'virtual' in p.source || 'directory' in p.source),
+  );
+  if (!entry) {
+    if (name) changes.push(`${name} (the project) is not in ${lock.file}`);
+    return { stale: changes.length > 0, method: 'requires-dist', changes };
+  }
+  const locked = new Set<string>();
+  for (const r of entry.metadata?.['requires-dist'] ?? [])
+    locked.add(reqKey(r.name, r.extras, r.specifier, extraOf(r.marker)));
+  const declared = new Set<string>();
+  const add = (s: string, extra?: string) => {
+    try {
+      const r = parseRequirement(s);
+      declared.add(reqKey(r.name, r.extras, r.url ? undefined : r.specifier, extra));
+    } catch {
+      declared.add(`${s} (unparsable)`);
+    }
+  };
+  for (const d of project.project?.dependencies ?? []) add(d);
+  for (const [extra, list] of Object.entries(project.project?.['optional-dependencies'] ?? {}))
+    for (const d of list) add(d, extra);
+  diffSets(declared, locked, 'dependency', changes);
+
+  const lockedDev = new Set<string>();
+  for (const [g, list] of Object.entries(entry.metadata?.['requires-dev'] ?? {}))
+    for (const r of list) lockedDev.add(`${normalizeName(g)}: ${reqKey(r.name, r.extras, r.specifier)}`);
+  const declaredDev = new Set<string>();
+  const addDev = (group: string, s: unknown) => {
+    if (typeof s !== 'string') return; // {include-group = ...} entries are resolved by uv itself
+    try {
+      const r = parseRequirement(s);
+      declaredDev.add(
+        `${normalizeName(group)}: ${reqKey(r.name, r.extras, r.url ? undefined : r.specifier)}`,
+      );
+    } catch {
+      declaredDev.add(`${group}: ${s} (unparsable)`);
+    }
+  };
+  for (const d of project.uv?.['dev-dependencies'] ?? []) addDev('dev', d);
+  for (const [g, list] of Object.entries(project.dependencyGroups ?? {}))
+    if (Array.isArray(list)) for (const d of list) addDev(g, d);
+  // Older uv versions did not write requires-dev: only compare when the lock has it.
+  if (entry.metadata?.['requires-dev'] !== undefined || declaredDev.size === 0)
+    diffSets(declaredDev, lockedDev, 'dev dependency', changes);
+
+  const declaredPy = lockRequiresPythonFrom ?? project.project?.['requires-python'];
+  if (declaredPy && lock.requiresPython && canonSpec(declaredPy) !== canonSpec(lock.requiresPython)) {
+    changes.push(
+      `requires-python is "${declaredPy}" in ${project.file} but "${lock.requiresPython}" in ${lock.file}`,
+    );
+  }
+  return { stale: changes.length > 0, method: 'requires-dist', changes };
+}
+
+function diffSets(declared: Set<string>, locked: Set<string>, what: string, changes: string[]): void {
+  for (const d of declared) if (!locked.has(d)) changes.push(`${what} ${d} is declared but not locked`);
+  for (const l of locked) if (!declared.has(l)) changes.push(`${what} ${l} is locked but no longer declared`);
+}
