@@ -62,6 +62,8 @@ export interface Dependency {
   buildsFromSource?: boolean;
   /** Group it belongs to when not the main one ('dev', 'test', ...); dev deps are never installed. */
   group?: string;
+  /** Extras requested for it ('standard' in `uvicorn[standard]`), normalized. */
+  extras?: string[];
   source?: Source;
 }
 
