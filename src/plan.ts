@@ -62,6 +62,8 @@ export interface Dependency {
   buildsFromSource?: boolean;
   /** Group it belongs to when not the main one ('dev', 'test', ...); dev deps are never installed. */
   group?: string;
+  /** Extras requested, e.g. ['standard'] for `uvicorn[standard]` (normalized names). */
+  extras?: string[];
   /** Extras requested for it ('standard' in `uvicorn[standard]`), normalized. */
   extras?: string[];
   source?: Source;
@@ -114,6 +116,16 @@ export interface ImageChoice {
   distroless: boolean;
   /** Absolute path of the interpreter in the runtime image (the venv must point at the same path). */
   pythonPath: string;
+  /**
+   * Debian packages the builder stage installs to get its interpreter (distroless with a plain Debian
+   * builder: ['python3.11-venv']); empty when the builder image has Python already.
+   */
+  builderPackages?: string[];
+  /**
+   * Debian packages with the Python headers, needed in the builder only when something compiles
+   * (system.build non-empty) and the builder's interpreter is Debian's (distroless: ['python3.11-dev']).
+   */
+  pythonDevPackages?: string[];
 }
 
 /** Overrides read from [tool.pycontain] in pyproject.toml and from CLI flags (flags win). */
