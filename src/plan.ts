@@ -62,8 +62,6 @@ export interface Dependency {
   buildsFromSource?: boolean;
   /** Group it belongs to when not the main one ('dev', 'test', ...); dev deps are never installed. */
   group?: string;
-  /** Extras requested, e.g. ['standard'] for `uvicorn[standard]` (normalized names). */
-  extras?: string[];
   /** Extras requested for it ('standard' in `uvicorn[standard]`), normalized. */
   extras?: string[];
   source?: Source;
