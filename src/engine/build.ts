@@ -6,7 +6,7 @@ import { InputError } from '../plan.js';
 import { onInterrupt } from './cleanup.js';
 import { describeEngine, type Engine, engineAnswers } from './driver.js';
 import { BuildFailedError, EngineError } from './errors.js';
-import { lastLines, run } from './exec.js';
+import { lastLines, type RunResult, run } from './exec.js';
 import type { ProgressView } from './progress.js';
 import { SolveState, stepInstruction } from './progress-model.js';
 import { PlainProgressParser, RawJsonParser } from './rawjson.js';
@@ -38,6 +38,8 @@ export interface BuildOptions {
   labels?: Record<string, string>;
   noCache?: boolean;
   progress?: ProgressView;
+  /** Drop a `# syntax=` directive and use the engine's built-in frontend (offline engines). */
+  builtinFrontend?: boolean;
 }
 
 export interface BuildResult {
@@ -125,9 +127,8 @@ export function buildArgs(o: BuildOptions, dockerfilePath: string, iidfile: stri
 export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-build-'));
-  let child: ChildProcess | null = null;
   const unregister = onInterrupt(() => {
-    child?.kill('SIGINT');
+    currentChild?.kill('SIGINT');
     rmSync(tmp, { recursive: true, force: true });
   });
   try {
@@ -148,30 +149,23 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
       }
     }
     const iidfile = path.join(tmp, 'iid');
-    const prepared = buildArgs(o, dockerfilePath, iidfile);
-    const state = new SolveState();
     const view = o.progress;
-    const update = () => view?.update(state);
-    const parser =
-      o.engine.kind === 'buildx'
-        ? new RawJsonParser(state, undefined, update)
-        : new PlainProgressParser(state, update);
+    if (o.builtinFrontend) dockerfilePath = await withoutSyntaxDirective(dockerfilePath, tmp);
     view?.note(`building ${o.context} with ${describeEngine(o.engine)}`);
-    const onChunk = (d: string) => parser.feed(d);
-    const r = await run(o.engine.bin, prepared.args, {
-      env: prepared.env,
-      // buildx writes progress to stderr; podman writes its steps to stdout
-      onStderr: onChunk,
-      onStdout: o.engine.kind === 'buildx' ? undefined : onChunk,
-      onSpawn: (c) => {
-        child = c;
-      },
-    });
-    parser.end();
-    if (r.spawnError) throw new EngineError(`could not start ${o.engine.bin}: ${r.spawnError.message}`);
-    const ok = r.code === 0;
-    view?.done(state, ok);
-    if (!ok) throw await failure(o.engine, state, r.stderr, r.stdout);
+    let attempt = await runBuild(o, dockerfilePath, iidfile);
+    if (!attempt.ok && frontendUnreachable(attempt.state) && !o.builtinFrontend) {
+      const text = await fsp.readFile(dockerfilePath, 'utf8');
+      if (syntaxDirective(text)) {
+        view?.note(
+          `the engine could not fetch the Dockerfile frontend named by "# syntax=${syntaxDirective(text)}" (no registry access?): building again with the engine's built-in frontend`,
+        );
+        dockerfilePath = await withoutSyntaxDirective(dockerfilePath, tmp);
+        attempt = await runBuild(o, dockerfilePath, iidfile);
+      }
+    }
+    const { state, prepared, r } = attempt;
+    view?.done(state, attempt.ok);
+    if (!attempt.ok) throw await failure(o.engine, state, r.stderr, r.stdout);
     for (const cmd of prepared.pushAfter) {
       const p = await run(o.engine.bin, cmd, { env: prepared.env });
       if (p.code !== 0) throw new BuildFailedError(`push of ${cmd[1]} failed`, null, lastLines(p.stderr, 15));
@@ -222,6 +216,84 @@ async function failure(engine: Engine, state: SolveState, stderr: string, stdout
     `build failed before any step ran\n${engineTail.map((l) => `  | ${l}`).join('\n')}`,
     null,
     engineTail,
+  );
+}
+
+interface Attempt {
+  ok: boolean;
+  state: SolveState;
+  prepared: PreparedArgs;
+  r: RunResult;
+}
+
+let currentChild: ChildProcess | null = null;
+
+async function runBuild(o: BuildOptions, dockerfilePath: string, iidfile: string): Promise<Attempt> {
+  const prepared = buildArgs(o, dockerfilePath, iidfile);
+  const state = new SolveState();
+  const view = o.progress;
+  const update = () => view?.update(state);
+  const parser =
+    o.engine.kind === 'buildx'
+      ? new RawJsonParser(state, undefined, update)
+      : new PlainProgressParser(state, update);
+  const onChunk = (d: string) => parser.feed(d);
+  const r = await run(o.engine.bin, prepared.args, {
+    env: prepared.env,
+    // buildx writes progress to stderr; podman writes its steps to stdout
+    onStderr: onChunk,
+    onStdout: o.engine.kind === 'buildx' ? undefined : onChunk,
+    onSpawn: (c) => {
+      currentChild = c;
+    },
+  });
+  currentChild = null;
+  parser.end();
+  if (r.spawnError) throw new EngineError(`could not start ${o.engine.bin}: ${r.spawnError.message}`);
+  return { ok: r.code === 0, state, prepared, r };
+}
+
+/** The `# syntax=` parser directive of a Dockerfile, if any (only valid before any other line). */
+export function syntaxDirective(text: string): string | null {
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^#\s*syntax\s*=\s*(\S+)\s*$/i.exec(line);
+    if (m) return m[1] ?? null;
+    if (/^#\s*\w+\s*=/.test(line)) continue;
+    return null;
+  }
+  return null;
+}
+
+/** Same Dockerfile without its `# syntax=` line, so the engine's built-in frontend parses it. */
+export function stripSyntaxDirective(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let inDirectives = true;
+  for (const line of lines) {
+    if (inDirectives && /^#\s*syntax\s*=/i.test(line)) continue;
+    if (!/^#\s*\w+\s*=/.test(line)) inDirectives = false;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+async function withoutSyntaxDirective(dockerfilePath: string, tmp: string): Promise<string> {
+  const text = await fsp.readFile(dockerfilePath, 'utf8');
+  const target = path.join(tmp, 'Dockerfile.builtin');
+  await fsp.writeFile(target, stripSyntaxDirective(text));
+  // keep the Dockerfile-specific ignore file, if the original has one
+  const ignore = await fsp.readFile(`${dockerfilePath}.dockerignore`, 'utf8').catch(() => null);
+  if (ignore !== null) await fsp.writeFile(`${target}.dockerignore`, ignore);
+  return target;
+}
+
+/** BuildKit could not pull the `# syntax=` frontend image (offline machines, no registry). */
+export function frontendUnreachable(state: SolveState): boolean {
+  const text = [...state.otherLines, ...state.list().map((v) => v.error ?? '')].join('\n');
+  return (
+    /(resolve source metadata for|resolve image config for|pull access denied for|failed to .*)\s*\S*docker\/dockerfile/i.test(
+      text,
+    ) || /docker\.io\/docker\/dockerfile/.test(text)
   );
 }
 
