@@ -266,13 +266,13 @@ export function parseMarker(text: string): MarkerNode {
   return m;
 }
 
-function parseMarkerExpr(t: Tokenizer): MarkerNode {
+function parseMarkerExpr(t: Tokenizer, depth = 0): MarkerNode {
   // `and` binds tighter than `or`, both left-associative, as packaging evaluates them.
-  const atoms: MarkerNode[] = [parseMarkerAtom(t)];
+  const atoms: MarkerNode[] = [parseMarkerAtom(t, depth)];
   const ops: ('and' | 'or')[] = [];
   while (t.check('BOOLOP')) {
     ops.push(t.read().text as 'and' | 'or');
-    atoms.push(parseMarkerAtom(t));
+    atoms.push(parseMarkerAtom(t, depth));
   }
   const orParts: MarkerNode[] = [];
   let current = atoms[0] as MarkerNode;
@@ -288,13 +288,13 @@ function parseMarkerExpr(t: Tokenizer): MarkerNode {
   return orParts.reduce((l, r) => ({ kind: 'or', left: l, right: r }));
 }
 
-function parseMarkerAtom(t: Tokenizer): MarkerNode {
+function parseMarkerAtom(t: Tokenizer, depth: number): MarkerNode {
   t.consume('WS');
   let node: MarkerNode;
   if (t.check('LEFT_PARENTHESIS', true)) {
     node = t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.consume('WS');
-      const inner = parseMarkerExpr(t);
+      const inner = parseMarkerExpr(t, depth + 1);
       t.consume('WS');
       return inner;
     });
@@ -306,9 +306,28 @@ function parseMarkerAtom(t: Tokenizer): MarkerNode {
     t.consume('WS');
     const right = parseMarkerVar(t);
     t.consume('WS');
-    node = { kind: 'compare', left, op, right };
+    node =
+      depth === 0
+        ? normalizeExtraComparison({ kind: 'compare', left, op, right })
+        : { kind: 'compare', left, op, right };
   }
   t.consume('WS');
+  return node;
+}
+
+/**
+ * PEP 685: the other side of an `extra` comparison is normalized when parsing, and becomes a literal.
+ * packaging (and so pip) does this only for comparisons outside parentheses; so do we, to agree with
+ * what pip installs.
+ */
+function normalizeExtraComparison(node: Extract<MarkerNode, { kind: 'compare' }>): MarkerNode {
+  const text = (v: MarkerValue) => (v.kind === 'variable' ? v.name : v.value);
+  if (node.left.kind === 'variable' && node.left.name === 'extra') {
+    return { ...node, right: { kind: 'string', value: normalizeName(text(node.right)) } };
+  }
+  if (node.right.kind === 'variable' && node.right.name === 'extra') {
+    return { ...node, left: { kind: 'string', value: normalizeName(text(node.left)) } };
+  }
   return node;
 }
 
@@ -426,20 +445,39 @@ export function evaluateMarker(
   groups: string[] = [],
 ): boolean {
   const node = typeof marker === 'string' ? parseMarker(marker) : marker;
-  const base: Record<string, EnvValue> = { ...env };
-  base.extras = new Set(extras.map(normalizeName));
-  base.dependency_groups = new Set(groups.map(normalizeName));
-  const full = base.python_full_version;
-  if (typeof full === 'string' && full.endsWith('+')) base.python_full_version = `${full}local`;
   const candidates = [env.extra ?? '', ...extras];
-  return candidates.some((extra) => evalNode(node, { ...base, extra: extra ? normalizeName(extra) : '' }));
+  return candidates.some((extra) =>
+    evaluateMarkerExact(node, { ...env, extra, extras: [...extras], dependency_groups: [...groups] }),
+  );
+}
+
+/**
+ * One evaluation, exactly like `Marker.evaluate(env)`: `extras` and `dependency_groups` are lists
+ * (sets in packaging), every other variable a string. Throws MarkerEvaluationError where packaging
+ * raises (undefined comparison, missing variable).
+ */
+export function evaluateMarkerExact(
+  marker: MarkerNode | string,
+  env: Record<string, string | string[]>,
+): boolean {
+  const node = typeof marker === 'string' ? parseMarker(marker) : marker;
+  const e: Record<string, EnvValue> = {};
+  for (const [k, v] of Object.entries(env)) {
+    e[k] = Array.isArray(v) ? new Set(v.map(normalizeName)) : v;
+  }
+  const extra = e.extra;
+  if (typeof extra === 'string') e.extra = extra ? normalizeName(extra) : '';
+  const full = e.python_full_version;
+  if (typeof full === 'string' && full.endsWith('+')) e.python_full_version = `${full}local`;
+  return evalNode(node, e);
 }
 
 function evalNode(node: MarkerNode, env: Record<string, EnvValue>): boolean {
   if (node.kind !== 'compare') {
-    return node.kind === 'and'
-      ? evalNode(node.left, env) && evalNode(node.right, env)
-      : evalNode(node.left, env) || evalNode(node.right, env);
+    // No short-circuit: packaging evaluates every comparison, so an undefined one always raises.
+    const left = evalNode(node.left, env);
+    const right = evalNode(node.right, env);
+    return node.kind === 'and' ? left && right : left || right;
   }
   const lookup = (name: string): EnvValue => {
     const v = env[name];
@@ -450,17 +488,17 @@ function evalNode(node: MarkerNode, env: Record<string, EnvValue>): boolean {
   let key: string;
   let lhs: EnvValue;
   let rhs: EnvValue;
-  // Like packaging: the variable is looked up only on the left; otherwise the right side names it.
-  if (node.left.kind === 'variable') {
-    key = node.left.name;
+  const left = node.left;
+  const right = node.right;
+  // Like packaging: a variable on the left is looked up; otherwise the right side names the variable.
+  if (left.kind === 'variable') {
+    key = left.name;
     lhs = lookup(key);
-    rhs = text(node.right);
-    if (key === 'extra') rhs = normalizeName(rhs);
+    rhs = text(right);
   } else {
-    lhs = node.left.value;
-    key = text(node.right);
+    lhs = left.value;
+    key = text(right);
     rhs = lookup(key);
-    if (node.right.kind === 'variable' && key === 'extra') lhs = normalizeName(lhs);
   }
   if (typeof lhs !== 'string') throw new MarkerEvaluationError(`'${key}' must be on the right of 'in'`);
   if (key !== 'extra' && MARKERS_ALLOWING_SET.has(key)) {
