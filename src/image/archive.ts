@@ -1,0 +1,537 @@
+/**
+ * Image readers: docker-archive tars (legacy layout, Docker 25+ OCI-inside-tar, containerd image
+ * store's), OCI image layout directories and tars, and images streamed from the engine. Every layer
+ * is scanned in one streaming pass as it arrives; the order is resolved once the manifest is known
+ * (`docker save` may write manifest.json after the layers).
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import tarStream from 'tar-stream';
+import { InputError } from '../plan.js';
+import type { DecompressLimits } from './decompress.js';
+import { sniffCompression } from './decompress.js';
+import { type EngineKind, saveImageStream } from './engine.js';
+import { LayerError, type LayerScan, scanLayer } from './layer.js';
+import { normalizeEntryPath } from './tar.js';
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  config?: {
+    User?: string;
+    Env?: string[] | null;
+    WorkingDir?: string;
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    Labels?: Record<string, string> | null;
+    ExposedPorts?: Record<string, unknown> | null;
+  };
+  rootfs?: { type?: string; diff_ids?: string[] };
+  history?: HistoryEntry[];
+}
+
+export type ArchiveFormat =
+  | 'docker-archive-legacy'
+  | 'docker-archive-oci'
+  | 'docker-archive-containerd'
+  | 'oci-layout'
+  | 'oci-archive';
+
+export interface LoadedLayer {
+  /** Blob digest as stored (compressed digest for OCI layouts, diff_id for Docker 25+ archives). */
+  digest: string | null;
+  diffId: string | null;
+  mediaType: string | null;
+  /** Where the blob is: the archive member or blob path. */
+  blob: string;
+  scan: LayerScan;
+}
+
+export interface LoadedImage {
+  /** What the user asked for: image reference, archive path, or layout directory. */
+  name: string;
+  format: ArchiveFormat;
+  tags: string[];
+  configDigest: string | null;
+  config: ImageConfig;
+  layers: LoadedLayer[];
+  warnings: string[];
+}
+
+export type ImageSource =
+  | { kind: 'engine'; ref: string; engine?: EngineKind }
+  | { kind: 'archive'; path: string; ref?: string }
+  | { kind: 'oci'; path: string; ref?: string };
+
+export interface LoadOptions {
+  limits?: DecompressLimits;
+  /** 'os/arch[/variant]' for multi-platform indexes; default: the only one, else linux/amd64. */
+  platform?: string;
+  /** Stream to read instead of spawning the engine (tests). */
+  stream?: Readable;
+}
+
+const JSON_CAP = 16 << 20;
+const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+interface Descriptor {
+  mediaType?: string;
+  digest?: string;
+  size?: number;
+  platform?: { os?: string; architecture?: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+interface OciIndex {
+  mediaType?: string;
+  manifests?: Descriptor[] | null;
+}
+interface OciManifest {
+  mediaType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[] | null;
+  manifests?: Descriptor[] | null;
+}
+interface LegacyManifestEntry {
+  Config?: string;
+  RepoTags?: string[] | null;
+  Layers?: string[];
+}
+
+/** Decide a source from the user's argument: an existing file or directory, else an engine reference. */
+export async function resolveSource(arg: string, engine?: EngineKind): Promise<ImageSource> {
+  const prefixes: Array<[string, (rest: string) => ImageSource]> = [
+    ['docker-archive:', (p) => ({ kind: 'archive', path: p })],
+    ['oci-archive:', (p) => ({ kind: 'archive', path: p })],
+    ['oci:', (p) => ({ kind: 'oci', path: p.replace(/:[^/:]+$/, (m) => (m.includes('/') ? m : '')) })],
+    ['docker-daemon:', (r) => ({ kind: 'engine', ref: r, engine: 'docker' })],
+    ['docker:', (r) => ({ kind: 'engine', ref: r, engine: 'docker' })],
+    ['podman:', (r) => ({ kind: 'engine', ref: r, engine: 'podman' })],
+  ];
+  for (const [p, make] of prefixes) if (arg.startsWith(p)) return make(arg.slice(p.length));
+  try {
+    const st = await fsp.stat(arg);
+    if (st.isDirectory()) return { kind: 'oci', path: arg };
+    return { kind: 'archive', path: arg };
+  } catch {
+    return { kind: 'engine', ref: arg, ...(engine ? { engine } : {}) };
+  }
+}
+
+function parseJson<T>(buf: Buffer, file: string): T {
+  try {
+    return JSON.parse(buf.toString('utf8')) as T;
+  } catch (err) {
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, file);
+  }
+}
+
+function blobPath(digest: string | undefined, file: string): string {
+  if (!digest || !DIGEST.test(digest)) {
+    throw new InputError(`invalid or missing digest ${JSON.stringify(digest ?? null)}`, file);
+  }
+  const [alg, hex] = digest.split(':');
+  return `blobs/${alg}/${hex}`;
+}
+
+function hostPlatform(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch;
+  return `linux/${arch}`;
+}
+
+function isAttestation(d: Descriptor): boolean {
+  return (
+    d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown')
+  );
+}
+
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+/** Common resolution over a blob store (archive members in memory or files in a directory). */
+interface Store {
+  json(p: string): Promise<Buffer | null>;
+  layer(p: string, d: Descriptor | null): Promise<LayerScan | null>;
+  has(p: string): Promise<boolean>;
+}
+
+async function resolveFromIndex(
+  store: Store,
+  indexFile: string,
+  opts: LoadOptions,
+  ref: string | undefined,
+  warnings: string[],
+): Promise<{ manifest: OciManifest; manifestFile: string; nested: boolean; tags: string[] }> {
+  const raw = await store.json(indexFile);
+  if (!raw)
+    throw new InputError('no index.json or manifest.json: not an image archive or OCI layout', indexFile);
+  let index = parseJson<OciIndex>(raw, indexFile);
+  let file = indexFile;
+  let nested = false;
+  let tags: string[] = [];
+  for (let depth = 0; depth < 8; depth++) {
+    const all = (index.manifests ?? []).filter((d) => !isAttestation(d));
+    if (all.length === 0) throw new InputError('the index lists no image manifest', file);
+    let candidates = all;
+    if (depth === 0 && ref) {
+      const named = all.filter((d) => {
+        const n =
+          d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+        return n === ref || (n !== undefined && (n.endsWith(`/${ref}`) || n.endsWith(`:${ref}`)));
+      });
+      if (named.length) candidates = named;
+    }
+    let chosen: Descriptor;
+    if (candidates.length === 1) chosen = candidates[0]!;
+    else {
+      const want = opts.platform ?? hostPlatform();
+      const [os, arch, variant] = want.split('/');
+      const withPlatform = candidates.filter((d) => d.platform);
+      const match = withPlatform.find(
+        (d) =>
+          d.platform!.os === os &&
+          d.platform!.architecture === arch &&
+          (!variant || d.platform!.variant === variant),
+      );
+      if (match) chosen = match;
+      else if (withPlatform.length === 0) {
+        chosen = candidates[0]!;
+        warnings.push(
+          `${file} lists ${candidates.length} images; analyzing the first (name one with its tag)`,
+        );
+      } else {
+        const avail = withPlatform.map((d) => `${d.platform!.os}/${d.platform!.architecture}`).join(', ');
+        throw new InputError(`no manifest for platform ${want} (available: ${avail}); use --platform`, file);
+      }
+    }
+    const name =
+      chosen.annotations?.['io.containerd.image.name'] ??
+      chosen.annotations?.['org.opencontainers.image.ref.name'];
+    if (name && tags.length === 0) tags = [name];
+    const p = blobPath(chosen.digest, file);
+    const buf = await store.json(p);
+    if (!buf) throw new InputError(`${file} names a manifest blob that is missing: ${chosen.digest}`, p);
+    const m = parseJson<OciManifest>(buf, p);
+    if (m.manifests || INDEX_TYPES.has(m.mediaType ?? chosen.mediaType ?? '')) {
+      index = m;
+      file = p;
+      nested = true;
+      continue;
+    }
+    return { manifest: m, manifestFile: p, nested, tags };
+  }
+  throw new InputError('image indexes nested too deeply', file);
+}
+
+async function assemble(
+  store: Store,
+  name: string,
+  ref: string | undefined,
+  opts: LoadOptions,
+  hasLegacyManifest: boolean,
+  hasOciLayout: boolean,
+  kindHint: 'archive' | 'dir',
+): Promise<LoadedImage> {
+  const warnings: string[] = [];
+  let configFile: string;
+  let layerRefs: Array<{ blob: string; d: Descriptor | null }>;
+  let tags: string[] = [];
+  let nested = false;
+  let ociLayers: Descriptor[] | null = null;
+
+  if (hasOciLayout && (await store.has('index.json'))) {
+    try {
+      const r = await resolveFromIndex(store, 'index.json', opts, ref, warnings);
+      nested = r.nested;
+      ociLayers = r.manifest.layers ?? null;
+      if (!hasLegacyManifest) {
+        if (!r.manifest.config) throw new InputError('manifest has no config', r.manifestFile);
+        configFile = blobPath(r.manifest.config.digest, r.manifestFile);
+        layerRefs = (r.manifest.layers ?? []).map((d) => ({ blob: blobPath(d.digest, r.manifestFile), d }));
+        tags = r.tags;
+      }
+    } catch (err) {
+      // Docker 25.0.0-25.0.2 could write an index with "manifests": null; manifest.json still works.
+      if (!hasLegacyManifest) throw err;
+      warnings.push(`index.json unusable (${(err as Error).message}); using manifest.json`);
+    }
+  }
+  if (hasLegacyManifest) {
+    const list = parseJson<LegacyManifestEntry[]>((await store.json('manifest.json'))!, 'manifest.json');
+    if (!Array.isArray(list) || list.length === 0)
+      throw new InputError('manifest.json lists no image', 'manifest.json');
+    let entry = list[0]!;
+    if (list.length > 1) {
+      const m = ref
+        ? list.find((e) => (e.RepoTags ?? []).some((t) => t === ref || t === `${ref}:latest`))
+        : undefined;
+      if (m) entry = m;
+      else
+        warnings.push(
+          `manifest.json lists ${list.length} images; analyzing the first (${(entry.RepoTags ?? []).join(', ') || 'untagged'})`,
+        );
+    }
+    if (!entry.Config || !Array.isArray(entry.Layers))
+      throw new InputError('manifest.json entry lacks Config or Layers', 'manifest.json');
+    configFile = normalizeEntryPath(entry.Config).path;
+    layerRefs = entry.Layers.map((l, i) => ({ blob: normalizeEntryPath(l).path, d: ociLayers?.[i] ?? null }));
+    tags = entry.RepoTags ?? [];
+    if (ociLayers && ociLayers.length !== entry.Layers.length) {
+      warnings.push(
+        `index.json manifest has ${ociLayers.length} layers but manifest.json ${entry.Layers.length}; using manifest.json`,
+      );
+    }
+  }
+  const cfgBuf = await store.json(configFile!);
+  if (!cfgBuf) throw new InputError('the manifest names a config blob that is missing', configFile!);
+  const config = parseJson<ImageConfig>(cfgBuf, configFile!);
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== layerRefs!.length) {
+    warnings.push(`config lists ${diffIds.length} diff_ids but the manifest ${layerRefs!.length} layers`);
+  }
+  const layers: LoadedLayer[] = [];
+  for (const [i, { blob, d }] of layerRefs!.entries()) {
+    const scan = await store.layer(blob, d);
+    if (!scan)
+      throw new InputError(`the manifest names a layer blob that is missing: ${d?.digest ?? blob}`, blob);
+    const fromPath = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(blob);
+    layers.push({
+      digest: d?.digest ?? (fromPath ? `${fromPath[1]}:${fromPath[2]}` : null),
+      diffId: diffIds[i] ?? null,
+      mediaType: d?.mediaType ?? null,
+      blob,
+      scan,
+    });
+  }
+  let format: ArchiveFormat;
+  if (!hasOciLayout) format = 'docker-archive-legacy';
+  else if (!hasLegacyManifest) format = kindHint === 'dir' ? 'oci-layout' : 'oci-archive';
+  else if (nested || layers.some((l) => l.scan.compression !== 'none')) format = 'docker-archive-containerd';
+  else format = 'docker-archive-oci';
+  return {
+    name,
+    format,
+    tags,
+    configDigest: /^blobs\/sha256\/[a-f0-9]{64}$/.test(configFile!)
+      ? `sha256:${configFile!.slice(13)}`
+      : null,
+    config,
+    layers,
+    warnings,
+  };
+}
+
+/** Read one streamed archive (docker save output or a tar file) in a single pass. */
+export async function loadArchiveStream(
+  stream: Readable,
+  name: string,
+  ref: string | undefined,
+  opts: LoadOptions,
+): Promise<LoadedImage> {
+  const jsons = new Map<string, Buffer>();
+  const scans = new Map<string, LayerScan>();
+  const links = new Map<string, string>();
+  const members = new Set<string>();
+  const extract = tarStream.extract();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of stream) {
+        if (!extract.write(chunk)) await new Promise<void>((r) => extract.once('drain', () => r()));
+      }
+      (extract as unknown as { end(): void }).end();
+    } catch (err) {
+      extract.destroy(err as Error);
+    }
+  })();
+  try {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const p = normalizeEntryPath(h.name).path;
+      members.add(p);
+      if (h.type === 'symlink' || h.type === 'link') {
+        // Legacy archives store a repeated layer as a link to the first copy.
+        const target =
+          h.type === 'symlink'
+            ? normalizeEntryPath(path.posix.join(path.posix.dirname(p), h.linkname ?? '')).path
+            : normalizeEntryPath(h.linkname ?? '').path;
+        links.set(p, target);
+        entry.resume();
+        continue;
+      }
+      if (h.type !== 'file') {
+        entry.resume();
+        continue;
+      }
+      const it = entry[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const head: Buffer[] = [];
+      let headLen = 0;
+      let finished = false;
+      while (headLen < 512) {
+        const n = await it.next();
+        if (n.done) {
+          finished = true;
+          break;
+        }
+        head.push(n.value);
+        headLen += n.value.length;
+      }
+      const first = Buffer.concat(head, headLen);
+      const kind = classify(first, p);
+      if (kind === 'json') {
+        const parts: Buffer[] = [first];
+        let size = first.length;
+        while (!finished) {
+          const n = await it.next();
+          if (n.done) break;
+          size += n.value.length;
+          if (size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
+          parts.push(n.value);
+        }
+        jsons.set(p, Buffer.concat(parts));
+      } else if (kind === 'layer') {
+        const rest = finished ? [first] : chain(first, it);
+        scans.set(
+          p,
+          await scanLayer(Readable.from(rest), { name: p, ...(opts.limits ? { limits: opts.limits } : {}) }),
+        );
+      } else {
+        while (!finished) {
+          const n = await it.next();
+          if (n.done) break;
+        }
+      }
+    }
+  } catch (err) {
+    stream.destroy();
+    if (err instanceof InputError) throw err;
+    if (err instanceof LayerError) throw new InputError(err.message, name);
+    const e = err as Error & { exitCode?: number };
+    if (e.exitCode !== undefined) throw e;
+    throw new InputError(`cannot read the image archive: ${e.message}`, name);
+  }
+  await feeding;
+  const resolveLink = (p: string): string => {
+    let cur = p;
+    for (let i = 0; i < 16 && links.has(cur); i++) cur = links.get(cur)!;
+    return cur;
+  };
+  const store: Store = {
+    json: async (p) => jsons.get(resolveLink(p)) ?? null,
+    layer: async (p) => scans.get(resolveLink(p)) ?? null,
+    has: async (p) => members.has(p),
+  };
+  if (!members.has('manifest.json') && !members.has('index.json')) {
+    throw new InputError('no manifest.json or index.json: not a docker-archive or OCI archive', name);
+  }
+  return assemble(store, name, ref, opts, jsons.has('manifest.json'), members.has('oci-layout'), 'archive');
+}
+
+async function* chain(first: Buffer, it: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+function classify(head: Buffer, p: string): 'json' | 'layer' | 'skip' {
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  if (base === 'layer.tar') return 'layer';
+  if (base === 'oci-layout' || base === 'repositories' || base.endsWith('.json') || base === 'json')
+    return 'json';
+  if (base === 'VERSION') return 'skip';
+  if (head.length === 0) return 'skip';
+  if (sniffCompression(head) !== 'none') return 'layer';
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
+    i++;
+  if (head[i] === 0x7b || head[i] === 0x5b) return 'json';
+  if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'layer';
+  if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'layer';
+  // A tar whose first header is old-style (no ustar magic): verify the checksum field loosely.
+  if (head.length >= 512 && /^[0-7 \0]{6,8}$/.test(head.toString('latin1', 148, 156))) return 'layer';
+  return 'skip';
+}
+
+/** Read an OCI image layout (or an extracted docker-archive) from a directory. */
+export async function loadLayoutDir(
+  dir: string,
+  ref: string | undefined,
+  opts: LoadOptions,
+): Promise<LoadedImage> {
+  const root = path.resolve(dir);
+  const inside = (p: string): string => {
+    const abs = path.resolve(root, p);
+    if (abs !== root && !abs.startsWith(root + path.sep))
+      throw new InputError('path leaves the image directory', p);
+    return abs;
+  };
+  const has = async (p: string) => {
+    try {
+      await fsp.access(inside(p));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const store: Store = {
+    has,
+    json: async (p) => {
+      const abs = inside(p);
+      try {
+        const st = await fsp.stat(abs);
+        if (st.size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
+        return await fsp.readFile(abs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+    layer: async (p) => {
+      const abs = inside(p);
+      if (!(await has(p))) return null;
+      try {
+        return await scanLayer(createReadStream(abs, { highWaterMark: 1 << 20 }), {
+          name: p,
+          ...(opts.limits ? { limits: opts.limits } : {}),
+        });
+      } catch (err) {
+        if (err instanceof LayerError) throw new InputError(err.message.replace(`${p}: `, ''), p);
+        throw err;
+      }
+    },
+  };
+  const hasOci = await has('oci-layout');
+  const hasLegacy = await has('manifest.json');
+  if (!hasOci && !hasLegacy) throw new InputError('not an OCI image layout: no oci-layout file', dir);
+  return assemble(store, dir, ref, opts, hasLegacy && !hasOci ? true : false, hasOci, 'dir');
+}
+
+/** Load any supported source. */
+export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
+  if (source.kind === 'oci') return loadLayoutDir(source.path, source.ref, opts);
+  if (source.kind === 'archive') {
+    let stream: Readable;
+    try {
+      await fsp.access(source.path);
+      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: 1 << 20 });
+    } catch {
+      throw new InputError('cannot read the image archive', source.path);
+    }
+    return loadArchiveStream(stream, source.path, source.ref, opts);
+  }
+  const stream = opts.stream ?? (await saveImageStream(source.ref, source.engine ?? 'docker'));
+  return loadArchiveStream(stream, source.ref, source.ref, opts);
+}
