@@ -54,7 +54,9 @@ export interface BakeResult {
 
 /** HCL string literal: JSON escaping plus HCL's template escapes. */
 export function hclString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return JSON.stringify(s)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 }
 
 function hclList(items: string[]): string {

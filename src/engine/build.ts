@@ -198,8 +198,9 @@ async function failure(engine: Engine, state: SolveState, stderr: string, stdout
     ? state.otherLines.slice(-15)
     : lastLines(`${stdout}\n${stderr}`, 15);
   if (!(await engineAnswers(engine))) {
+    const at = failed ?? state.current();
     return new EngineError(
-      `the engine stopped answering during the build${failed ? ` (at ${failed.name})` : ''}`,
+      `the engine stopped answering during the build${at ? ` (at ${at.name})` : ''}`,
       engineTail,
     );
   }

@@ -293,7 +293,7 @@ async function httpCheck(
     let exited = false;
     while (Date.now() < deadline) {
       const st = await containerState(o.engine, name);
-      if (!st || !st.running) {
+      if (!st?.running) {
         exited = true;
         result.logs = await containerLogs(o.engine, name, 30);
         result.logs.unshift(

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../plan.js';
+import { buildArgs, frontendUnreachable, stripSyntaxDirective, syntaxDirective } from './build.js';
+import type { Engine } from './driver.js';
+import { SolveState } from './progress-model.js';
+
+const buildx: Engine = {
+  kind: 'buildx',
+  bin: '/usr/bin/docker',
+  serverVersion: '26.1.5',
+  buildxVersion: '0.13.1',
+  env: {},
+};
+const classic: Engine = { kind: 'docker', bin: '/usr/bin/docker', serverVersion: '26.1.5', env: {} };
+const podman: Engine = { kind: 'podman', bin: '/usr/bin/podman', serverVersion: '4.3.1', env: {} };
+
+describe('buildArgs', () => {
+  it('passes every option through to docker buildx build, loading by default', () => {
+    const p = buildArgs(
+      {
+        engine: buildx,
+        context: '/src/app',
+        tags: ['app:1', 'app:latest'],
+        platforms: ['linux/amd64'],
+        buildArgs: ['PIP_INDEX_URL=http://127.0.0.1:3141/simple/'],
+        secrets: ['id=pip-index,src=/home/me/.netrc'],
+        network: 'host',
+        target: 'runtime',
+        builder: 'remote',
+        cacheFrom: ['type=registry,ref=r/app:cache'],
+        cacheTo: ['type=registry,ref=r/app:cache,mode=max'],
+        labels: { 'org.opencontainers.image.source': 'x' },
+      },
+      '/tmp/x/Dockerfile',
+      '/tmp/x/iid',
+    );
+    expect(p.args).toEqual([
+      'buildx',
+      'build',
+      '--progress=rawjson',
+      '--builder',
+      'remote',
+      '-f',
+      '/tmp/x/Dockerfile',
+      '-t',
+      'app:1',
+      '-t',
+      'app:latest',
+      '--platform',
+      'linux/amd64',
+      '--build-arg',
+      'PIP_INDEX_URL=http://127.0.0.1:3141/simple/',
+      '--secret',
+      'id=pip-index,src=/home/me/.netrc',
+      '--network',
+      'host',
+      '--target',
+      'runtime',
+      '--cache-from',
+      'type=registry,ref=r/app:cache',
+      '--cache-to',
+      'type=registry,ref=r/app:cache,mode=max',
+      '--label',
+      'org.opencontainers.image.source=x',
+      '--load',
+      '--iidfile',
+      '/tmp/x/iid',
+      '/src/app',
+    ]);
+    expect(p.loaded).toBe(true);
+    expect(p.pushAfter).toEqual([]);
+  });
+
+  it('does not load when pushing or building several platforms, unless asked', () => {
+    expect(buildArgs({ engine: buildx, context: '/c', push: true, tags: ['r/a'] }, 'D', 'I').args).toContain(
+      '--push',
+    );
+    expect(
+      buildArgs({ engine: buildx, context: '/c', push: true, tags: ['r/a'] }, 'D', 'I').args,
+    ).not.toContain('--load');
+    const multi = buildArgs(
+      { engine: buildx, context: '/c', platforms: ['linux/amd64', 'linux/arm64'] },
+      'D',
+      'I',
+    );
+    expect(multi.loaded).toBe(false);
+    expect(() =>
+      buildArgs(
+        { engine: buildx, context: '/c', platforms: ['linux/amd64,linux/arm64'], load: true },
+        'D',
+        'I',
+      ),
+    ).toThrow(InputError);
+  });
+
+  it('uses DOCKER_BUILDKIT=1 and plain progress with the classic builder, pushing afterwards', () => {
+    const p = buildArgs({ engine: classic, context: '/c', tags: ['r/a:1'], push: true }, 'D', 'I');
+    expect(p.args.slice(0, 2)).toEqual(['build', '--progress=plain']);
+    expect(p.env.DOCKER_BUILDKIT).toBe('1');
+    expect(p.pushAfter).toEqual([['push', 'r/a:1']]);
+    expect(() => buildArgs({ engine: classic, context: '/c', cacheTo: ['type=inline'] }, 'D', 'I')).toThrow(
+      /buildx/,
+    );
+    expect(() => buildArgs({ engine: classic, context: '/c', builder: 'b' }, 'D', 'I')).toThrow(/buildx/);
+  });
+
+  it('builds with podman without a progress flag', () => {
+    const p = buildArgs({ engine: podman, context: '/c', tags: ['a'], secrets: ['id=s,src=f'] }, 'D', 'I');
+    expect(p.args).toEqual(['build', '-f', 'D', '-t', 'a', '--secret', 'id=s,src=f', '--iidfile', 'I', '/c']);
+  });
+});
+
+describe('syntax directive', () => {
+  it('finds and strips only the parser directive', () => {
+    const text = '# syntax=docker/dockerfile:1\n# escape=\\\nFROM x\n# syntax=not-a-directive\n';
+    expect(syntaxDirective(text)).toBe('docker/dockerfile:1');
+    expect(stripSyntaxDirective(text)).toBe('# escape=\\\nFROM x\n# syntax=not-a-directive\n');
+    expect(syntaxDirective('FROM x\n# syntax=docker/dockerfile:1\n')).toBeNull();
+    expect(syntaxDirective('# a comment\n# syntax=docker/dockerfile:1\n')).toBeNull();
+  });
+
+  it('recognizes an engine that cannot fetch the frontend image', () => {
+    const s = new SolveState();
+    s.addOther(
+      'ERROR: failed to solve: failed to resolve source metadata for docker.io/docker/dockerfile:1: failed to do request: Head "https://registry-1.docker.io/v2/docker/dockerfile/manifests/1": dial tcp: lookup registry-1.docker.io: no such host',
+    );
+    expect(frontendUnreachable(s)).toBe(true);
+    const t = new SolveState();
+    t.addOther('ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully');
+    expect(frontendUnreachable(t)).toBe(false);
+  });
+});
