@@ -231,11 +231,9 @@ export function satisfiesVersion(version: string, spec: string, opts: SatisfiesO
 
 export function specifiersContain(specs: Specifier[], version: string, opts: SatisfiesOptions = {}): boolean {
   const p = parseVersion(version);
+  // An empty set admits anything, even strings that are not versions (as packaging does).
   if (!p)
-    return (
-      specs.length > 0 &&
-      specs.every((s) => s.operator === '===' && version.toLowerCase() === s.version.toLowerCase())
-    );
+    return specs.every((s) => s.operator === '===' && version.toLowerCase() === s.version.toLowerCase());
   if (opts.prereleases === false && p.is_prerelease) return false;
   return specs.every((s) => matchOne(p, version, s));
 }
