@@ -1,0 +1,3 @@
+export * from './docker.js';
+export * from './examples.js';
+export * from './testenv.js';
