@@ -1,8 +1,73 @@
-import type { Command } from '@commander-js/extra-typings';
+import path from 'node:path';
+import { type Command, Option } from '@commander-js/extra-typings';
+import { type AnalysisReport, analyzeImage } from '../../image/analyze.js';
+import { resolveSource } from '../../image/archive.js';
+import { type Comparison, compareReports } from '../../image/compare.js';
+import { evaluateGates, type GateOptions, validateGates } from '../../image/gates.js';
+import { InputError } from '../../plan.js';
+import { renderAnalyzeText, renderComparisonText, renderGatesText } from '../../report/analyze.js';
+import { renderAnalyzeHtml } from '../../report/html.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { EXIT, runCommand } from '../errors.js';
 
-// Placeholder until the analyze issue lands: the owner of this command replaces this file.
+const collect = (v: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
 export function registerAnalyze(program: Command): void {
-  program.command('analyze').description('(not built yet)').action(() => {
-    throw new Error('analyze is not built yet');
-  });
+  program
+    .command('analyze')
+    .description(
+      'Show where the bytes go in a Python image: layers, exact waste by cause, Python distributions, native libraries, user',
+    )
+    .argument(
+      '<image>',
+      'image in the local engine (name:tag or id), a docker-archive tar (docker save), or an OCI layout directory; prefixes docker-archive:, oci:, docker:, podman: force the kind',
+    )
+    .option('--compare <other>', 'compare with another image (before → after: size, layers, distributions)')
+    .option('--json', 'print the report as JSON')
+    .option('--html <file>', 'write a self-contained HTML report with charts')
+    .option('--max-size <size>', 'fail (exit 1) when the image content exceeds this size, e.g. 300MB')
+    .option('--max-waste <size>', 'fail (exit 1) when waste exceeds this size (e.g. 20MB) or share (e.g. 5%)')
+    .option('--fail-on <ids>', 'fail (exit 1) when any of these finding ids (comma-separated) or severities is present', collect)
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform archive or layout')
+    .addOption(new Option('--engine <engine>', 'engine to read local images from').choices(['docker', 'podman'] as const))
+    .option('--top <n>', 'distributions to list in the text report', '15')
+    .action(async (image, opts) => {
+      await runCommand(async () => {
+        const gateOpts: GateOptions = {};
+        if (opts.maxSize !== undefined) gateOpts.maxSize = opts.maxSize;
+        if (opts.maxWaste !== undefined) gateOpts.maxWaste = opts.maxWaste;
+        if (opts.failOn) gateOpts.failOn = opts.failOn;
+        validateGates(gateOpts);
+        const top = Number(opts.top);
+        if (!Number.isInteger(top) || top < 0) throw new InputError(`--top: not a count: ${opts.top}`);
+        const loadOpts = opts.platform ? { platform: opts.platform } : {};
+        const report = await analyzeImage(await resolveSource(image, opts.engine), loadOpts);
+        let comparison: Comparison | undefined;
+        if (opts.compare) {
+          const other: AnalysisReport = await analyzeImage(await resolveSource(opts.compare, opts.engine), loadOpts);
+          comparison = compareReports(other, report);
+        }
+        const gates = evaluateGates(report, gateOpts);
+        if (opts.html) {
+          await writeFileAtomic(path.resolve(opts.html), renderAnalyzeHtml(report, comparison, gates));
+        }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ report, comparison: comparison ?? null, gates }, null, 2)}\n`);
+        } else {
+          const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+          let text = renderAnalyzeText(report, { color, top });
+          if (comparison) text += renderComparisonText(comparison, { color });
+          text += renderGatesText(gates, { color });
+          if (opts.html) text += `\nHTML report: ${opts.html}\n`;
+          process.stdout.write(text);
+        }
+        return gates.passed ? EXIT.ok : EXIT.failed;
+      });
+    });
 }
