@@ -1,8 +1,38 @@
 import type { Command } from '@commander-js/extra-typings';
+import { InputError, type Overrides } from '../../plan.js';
+import { detectProject } from '../../project/detect.js';
+import { formatDetectJson, formatDetectReport } from '../../report/detect.js';
+import { EXIT, runCommand } from '../errors.js';
 
-// Placeholder until the detect issue lands: the owner of this command replaces this file.
 export function registerDetect(program: Command): void {
-  program.command('detect').description('(not built yet)').action(() => {
-    throw new Error('detect is not built yet');
-  });
+  program
+    .command('detect')
+    .description(
+      'Read a Python project and explain what pycontain would build: Python version, package manager, framework, command, system packages.',
+    )
+    .argument('[dir]', 'project directory', '.')
+    .option('--json', 'print the plan as JSON', false)
+    .option('--python <X.Y>', 'use this Python version')
+    .option('--app-dir <path>', 'the Python app inside a monorepo, relative to DIR')
+    .action(async (dir, opts) => {
+      await runCommand(async () => {
+        const overrides: Overrides = {};
+        if (opts.python !== undefined) {
+          if (!/^\d+\.\d+(\.\d+)?$/.test(opts.python))
+            throw new InputError(`--python: "${opts.python}" is not a version like 3.12`);
+          overrides.pythonVersion = opts.python;
+        }
+        if (opts.appDir !== undefined) overrides.appDir = opts.appDir;
+        const plan = await detectProject(dir, overrides);
+        if (opts.json) process.stdout.write(formatDetectJson(plan));
+        else
+          process.stdout.write(
+            formatDetectReport(plan, {
+              color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+              width: process.stdout.columns || 100,
+            }),
+          );
+        return EXIT.ok;
+      });
+    });
 }
