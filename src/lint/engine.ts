@@ -99,23 +99,13 @@ export function lintText(input: string, opts: LintOptions = {}): LintResult {
     instIgnores.set(next.index, list);
   }
 
-  const selected = all.filter((rule) => {
-    if (config.select && config.select.length > 0 && !matches(rule, config.select)) return false;
-    if (config.ignore && matches(rule, config.ignore)) return false;
-    const sev = config.severity?.[rule.id] ?? config.severity?.[rule.name];
-    if (sev === 'off') return false;
-    if (matches(rule, fileIgnores)) return false;
-    return true;
-  });
+  const selected = selectRules(config, all).filter((rule) => !matches(rule, fileIgnores));
 
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  let skippedProject = 0;
   for (const rule of selected) {
-    if (rule.project && !opts.project) {
-      skippedProject++;
-      continue;
-    }
+    // Without the project (none beside the file, or --no-project) project-aware rules do not run; the CLI says so.
+    if (rule.project && !opts.project) continue;
     const severity = (config.severity?.[rule.id] ??
       config.severity?.[rule.name] ??
       rule.severity) as Severity;
@@ -146,13 +136,18 @@ export function lintText(input: string, opts: LintOptions = {}): LintResult {
       notes.push(`${file}: internal error in rule ${rule.id} (${(err as Error).message}); please report it`);
     }
   }
-  if (skippedProject > 0 && opts.project === undefined) {
-    // Callers that never asked for project rules (in-process use) get no note.
-  } else if (skippedProject > 0) {
-    notes.push(`${file}: ${skippedProject} project-aware rules skipped (no project information)`);
-  }
   findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   return { file, findings, notes, text, hasBom };
+}
+
+/** The rules a configuration enables. */
+export function selectRules(config: LintConfig, all: readonly Rule[] = RULES): Rule[] {
+  return all.filter((rule) => {
+    if (config.select && config.select.length > 0 && !matches(rule, config.select)) return false;
+    if (config.ignore && matches(rule, config.ignore)) return false;
+    const sev = config.severity?.[rule.id] ?? config.severity?.[rule.name];
+    return sev !== 'off';
+  });
 }
 
 function suppressed(model: Model, instIgnores: Map<number, string[]>, rule: Rule, offset: number): boolean {

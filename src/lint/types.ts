@@ -92,6 +92,8 @@ export interface Rule {
   fixable?: boolean;
   /** Needs the project beside the Dockerfile; does not run without it. */
   project?: boolean;
+  /** Runs without the project, but knows more with it. */
+  usesProject?: boolean;
   cases: RuleCases;
   /** For project-aware rules: the project files (relative path -> text) the cases are linted against, and Plan fields the test stands in for detectProject. */
   caseProject?: { files: Record<string, string>; plan?: Partial<Plan> };

@@ -8,6 +8,7 @@ export const PC106: Rule = {
   id: 'PC106',
   name: 'pycache-or-tests-in-image',
   severity: 'warning',
+  usesProject: true,
   summary: 'Do not copy tests, `__pycache__` or `.pyc` files into the final image',
   rationale:
     'Tests, fixtures and compiled bytecode from the developer machine make the image bigger, leak internal code, and ' +

@@ -34,6 +34,7 @@ export const PC110: Rule = {
   id: 'PC110',
   name: 'healthcheck-missing-module',
   severity: 'error',
+  usesProject: true,
   summary: 'The HEALTHCHECK uses a module or a tool the image does not contain',
   rationale:
     'A healthcheck like `python -c "import requests; ..."` or `curl -f ...` fails when `requests` or `curl` is not ' +

@@ -6,6 +6,7 @@ export const PC202: Rule = {
   id: 'PC202',
   name: 'poetry-no-root',
   severity: 'warning',
+  usesProject: true,
   summary: '`poetry install` in the dependency layer needs `--no-root`',
   rationale:
     'The dependency layer runs before the application code is copied, so the layer stays cached while only code ' +
