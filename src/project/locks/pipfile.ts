@@ -123,12 +123,12 @@ export function parsePipfileLock(text: string, file: string): PipfileLock {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const pos = m ? Number(m[1]) : undefined;
-    const before = pos === undefined ? '' : text.slice(0, pos);
-    const line = pos === undefined ? undefined : before.split('\n').length;
-    const column = pos === undefined ? undefined : pos - before.lastIndexOf('\n');
-    throw new InputError(`invalid JSON: ${(err as Error).message}`, file, line, column);
+    // Node 20's JSON.parse names no position: find the first offending offset ourselves.
+    const pos = jsonErrorOffset(text);
+    const before = text.slice(0, pos);
+    const line = before.split('\n').length;
+    const column = pos - before.lastIndexOf('\n');
+    throw new InputError(`invalid JSON: ${(err as Error).message.split('\n')[0]}`, file, line, column);
   }
   const r = pipfileLock.safeParse(data);
   if (!r.success) {
@@ -205,4 +205,100 @@ export function pipfileLockStaleness(lock: PipfileLock, pipfile: Pipfile): Stale
       `_meta.hash differs: ${pipfile.file} changed since ${lock.file} was written (run \`pipenv lock\`)`,
     );
   return { stale: changes.length > 0, method: lock.contentHash ? 'content-hash' : 'names', changes };
+}
+
+/** Offset of the first JSON syntax error (RFC 8259 grammar), or text.length when it ends early. */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (w: string) => {
+    if (text.startsWith(w, i)) i += w.length;
+    else fail();
+  };
+  const str = () => {
+    if (text[i] !== '"') fail();
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if ((text.charCodeAt(i) ?? 0) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || !m[0]) fail();
+    i += (m as RegExpExecArray)[0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return lit('true');
+    if (c === 'f') return lit('false');
+    if (c === 'n') return lit('null');
+    return num();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (pos) {
+    if (typeof pos === 'number') return Math.min(pos, text.length);
+    throw pos;
+  }
+  return text.length;
 }

@@ -1,0 +1,216 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../plan.js';
+import {
+  parsePythonVersionFile,
+  parseRuntimeTxt,
+  parseToolVersions,
+  resolvePythonVersion,
+} from './python-version.js';
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pyver-'));
+  for (const [f, t] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), t);
+  }
+  return dir;
+}
+
+const TODAY = '2026-11-25';
+
+describe('version files', () => {
+  it('.python-version: pyenv lines, comments, system, pypy, free-threaded', () => {
+    const s = parsePythonVersionFile(
+      ['# pinned', 'system', 'pypy3.10-7.3.12', '3.12.1', '3.11', 'miniconda3-latest', 'nonsense', '3.13t'],
+      '.python-version',
+    );
+    expect(s.pins.map((p) => [p.raw, p.minor, p.source.line])).toEqual([
+      ['3.12.1', '3.12', 4],
+      ['3.11', '3.11', 5],
+      ['3.13t', '3.13', 8],
+    ]);
+    expect(s.warnings.map((w) => w.code)).toEqual([
+      'python-implementation',
+      'python-implementation',
+      'python-version-unreadable',
+    ]);
+    expect(s.notes.join()).toMatch(/"system"/);
+  });
+  it('runtime.txt and .tool-versions', () => {
+    expect(parseRuntimeTxt(['', 'python-3.11.4'], 'runtime.txt').pins[0]).toMatchObject({
+      minor: '3.11',
+      raw: '3.11.4',
+      source: { line: 2 },
+    });
+    expect(parseRuntimeTxt(['3.11'], 'runtime.txt').warnings[0]?.code).toBe('python-version-unreadable');
+    expect(
+      parseToolVersions(['nodejs 20.1.0', 'python 3.10.13 3.9.1  # two'], '.tool-versions').pins[0],
+    ).toMatchObject({ minor: '3.10', source: { line: 2 } });
+  });
+});
+
+describe('resolvePythonVersion precedence', () => {
+  it('.python-version beats runtime.txt, .tool-versions and requires-python, and says so', async () => {
+    const root = project({
+      '.python-version': '3.12.3\n',
+      'runtime.txt': 'python-3.11.4\n',
+      '.tool-versions': 'python 3.12.0\n',
+    });
+    const r = await resolvePythonVersion({
+      root,
+      appDir: '.',
+      constraints: [
+        { spec: '>=3.10', label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } },
+      ],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.12');
+    expect(r.decision.reason).toMatch(/^\.python-version pins 3\.12\.3; images are tagged per minor/);
+    expect(r.decision.source).toEqual({ file: '.python-version', line: 1 });
+    expect(r.decisions.map((d) => [d.topic, d.value])).toEqual([
+      ['pythonVersion (ignored)', '3.11.4'],
+      ['pythonVersion (ignored)', '3.12.0'],
+      ['pythonVersion (range)', 'requires-python ">=3.10" (pyproject.toml:4)'],
+    ]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['python-mismatch']);
+  });
+
+  it('the override beats every file', async () => {
+    const root = project({ '.python-version': '3.12\n' });
+    const r = await resolvePythonVersion({
+      root,
+      appDir: '.',
+      override: { value: '3.13', label: '--python', source: { file: '(command line)' } },
+      constraints: [],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.13');
+  });
+
+  it('app directory files are read before the top ones', async () => {
+    const root = project({ '.python-version': '3.11\n', 'backend/.python-version': '3.12\n' });
+    const r = await resolvePythonVersion({ root, appDir: 'backend', constraints: [], today: TODAY });
+    expect(r.version).toBe('3.12');
+    expect(r.decision.source?.file).toBe('backend/.python-version');
+  });
+
+  it('Pipfile [requires] python_full_version beats python_version', async () => {
+    const root = project({});
+    const r = await resolvePythonVersion({
+      root,
+      appDir: '.',
+      pipfileRequires: {
+        python_version: '3.10',
+        python_full_version: '3.11.6',
+        file: 'Pipfile',
+        line: (k) => (k === 'python_version' ? 10 : 11),
+      },
+      constraints: [],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.11');
+    expect(r.decision.source).toEqual({ file: 'Pipfile', line: 11 });
+  });
+
+  it('requires-python resolves to the newest released minor inside it', async () => {
+    const r = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [
+        { spec: '>=3.9,<3.13', label: 'requires-python', source: { file: 'pyproject.toml', line: 3 } },
+      ],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.12');
+    expect(r.decision.reason).toMatch(/newest released CPython admitted by requires-python ">=3\.9,<3\.13"/);
+  });
+
+  it('ranges from several sources intersect (pyproject and uv.lock)', async () => {
+    const r = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [
+        { spec: '>=3.10', label: 'requires-python', source: { file: 'pyproject.toml', line: 3 } },
+        { spec: '>=3.10,<3.12', label: 'uv.lock requires-python', source: { file: 'uv.lock', line: 2 } },
+      ],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.11');
+  });
+
+  it('Poetry constraints are translated (^3.10 admits 3.14, ~3.11 only 3.11, || is a union)', async () => {
+    const root = project({});
+    const run = (spec: string) =>
+      resolvePythonVersion({
+        root,
+        appDir: '.',
+        constraints: [],
+        poetryConstraints: [{ spec, label: 'Poetry python', source: { file: 'pyproject.toml', line: 9 } }],
+        today: TODAY,
+      });
+    expect((await run('^3.10')).version).toBe('3.14');
+    expect((await run('~3.11')).version).toBe('3.11');
+    expect((await run('~3.9 || ~3.10')).version).toBe('3.10');
+  });
+
+  it('a pin outside requires-python is kept, with python-conflict', async () => {
+    const root = project({ '.python-version': '3.13\n' });
+    const r = await resolvePythonVersion({
+      root,
+      appDir: '.',
+      constraints: [{ spec: '<3.13', label: 'requires-python', source: { file: 'pyproject.toml', line: 5 } }],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.13');
+    expect(r.warnings.find((w) => w.code === 'python-conflict')?.message).toMatch(
+      /Python 3\.13 \(from \.python-version:1\) is outside what the project admits/,
+    );
+  });
+
+  it('warns on end of life', async () => {
+    const r = await resolvePythonVersion({
+      root: project({ 'runtime.txt': 'python-3.8.18' }),
+      appDir: '.',
+      constraints: [],
+      today: TODAY,
+    });
+    expect(r.version).toBe('3.8');
+    expect(r.warnings.find((w) => w.code === 'python-eol')?.message).toMatch(
+      /^Python 3\.8 reached end of life on 2024-10-07/,
+    );
+  });
+
+  it('defaults to the newest stable minor', async () => {
+    const r = await resolvePythonVersion({ root: project({}), appDir: '.', constraints: [], today: TODAY });
+    expect(r.version).toBe('3.14');
+    expect(r.decision.reason).toMatch(/newest stable CPython/);
+  });
+
+  it('an unknown version is an InputError at its file and line', async () => {
+    const root = project({ '.python-version': '# comment\n3.99\n' });
+    await expect(
+      resolvePythonVersion({ root, appDir: '.', constraints: [], today: TODAY }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      file: '.python-version',
+      line: 2,
+    });
+  });
+
+  it('an unsatisfiable requires-python is an InputError', async () => {
+    const p = resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [{ spec: '>=4.0', label: 'requires-python', source: { file: 'pyproject.toml', line: 7 } }],
+      today: TODAY,
+    });
+    await expect(p).rejects.toBeInstanceOf(InputError);
+    await expect(p).rejects.toMatchObject({
+      line: 7,
+      message: expect.stringMatching(/no released CPython satisfies/),
+    });
+  });
+});
