@@ -233,7 +233,7 @@ export function jsonErrorOffset(text: string): number {
   };
   const num = () => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m || !m[0]) fail();
+    if (!m?.[0]) fail();
     i += (m as RegExpExecArray)[0].length;
   };
   const value = (): void => {
