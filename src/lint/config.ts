@@ -35,8 +35,7 @@ export async function loadLintConfig(dockerfile: string): Promise<FileConfig> {
   } catch {
     return { config: {}, source: null };
   }
-  if (!/^\s*\[\s*tool\.pycontain\.lint\s*\]|^\s*\[\s*tool\.pycontain\s*\][\s\S]*^\s*lint\s*[.=]/m.test(text))
-    return { config: {}, source: file };
+  if (!/tool\s*\.\s*pycontain/.test(text)) return { config: {}, source: file };
   const { parse, TomlError } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
