@@ -824,7 +824,8 @@ export async function detectFramework(
     const f = app.file;
     const ff = facts.get(f) as FileFacts;
     const spec = data.frameworks[app.framework] as FwSpec | undefined;
-    if (!spec) continue;
+    // Gradio objects are found through their launch() call below.
+    if (!spec || spec.kind === 'script') continue;
     const target = `${f.module}:${app.name}`;
     let port = spec.port;
     let portSource: Source | undefined;
@@ -998,18 +999,20 @@ export async function detectFramework(
     }
   }
   for (const f of files) {
-    if (!f.rel.endsWith('__main__.py') || !f.module) continue;
+    if (!f.rel.endsWith('/__main__.py')) continue;
+    const pkg = f.module.replace(/\.?__main__$/, '');
+    if (!pkg) continue;
     candidates.push({
       framework: 'cli',
       score: 15 - depth(f.rel),
       file: f.rel,
       line: 1,
-      describe: `package ${f.module} with __main__.py`,
-      module: f.module,
+      describe: `package ${pkg} with __main__.py`,
+      module: pkg,
       importRoot: f.importRoot,
       port: null,
       health: null,
-      build: () => ({ command: ['python', '-m', f.module], entrypoint: f.module, server: 'python-module' }),
+      build: () => ({ command: ['python', '-m', pkg], entrypoint: pkg, server: 'python-module' }),
       ...(f.importRoot !== '.' ? { env: { PYTHONPATH: f.importRoot } } : {}),
     });
   }
