@@ -648,8 +648,8 @@ export function parseRequirementsText(
       const editable = parsed.find((o) => o.spec.long === 'editable');
       if (editable) {
         const r = parseEditable(editable.value ?? '', editable.offset);
-        const extra = perReq();
-        entries.push({ raw: line, ...r, editable: true, ...extra, source });
+        // pip ignores per-requirement options (hashes included) on editable lines.
+        entries.push({ raw: line, ...r, editable: true, hashes: [], options: {}, source });
         continue;
       }
       const include = parsed.find((o) => o.spec.long === 'requirement' || o.spec.long === 'constraint');

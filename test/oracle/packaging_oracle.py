@@ -75,11 +75,18 @@ def contains(task):
     return {"ok": True, "value": s.contains(task["version"], prereleases=task.get("prereleases"))}
 
 
+_pip_session = None
+
+
 def pip_file(task):
     # pip's own reader (internal API of pip 23.x): the oracle for requirements.txt semantics.
+    global _pip_session
     from pip._internal.network.session import PipSession
     from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
+
+    if _pip_session is None:
+        _pip_session = PipSession()
 
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "requirements.txt")
@@ -89,7 +96,7 @@ def pip_file(task):
         os.chdir(d)
         entries = []
         try:
-            for parsed in parse_requirements(path, session=PipSession()):
+            for parsed in parse_requirements(path, session=_pip_session):
                 ireq = install_req_from_parsed_requirement(parsed)
                 entries.append(
                     {
