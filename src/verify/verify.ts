@@ -332,7 +332,8 @@ async function httpCheck(
 
 /** Check a built image; never leaves a container behind (also on Ctrl-C). */
 export async function verifyImage(o: VerifyOptions): Promise<VerifyReport> {
-  const runId = o.runId ?? randomBytes(6).toString('hex');
+  // PYCONTAIN_RUN_ID lets a caller (CI, tests) find every container of its runs by label
+  const runId = o.runId ?? process.env.PYCONTAIN_RUN_ID ?? randomBytes(6).toString('hex');
   const info = await inspectImage(o.engine, o.image);
   const plan = o.plan ?? null;
   const modules = o.importChecks ?? (plan ? plan.importChecks : splitList(info.labels[IMPORT_CHECKS_LABEL]));

@@ -89,6 +89,7 @@ export function registerBuild(program: Command): void {
       "ignore '# syntax=' and use the engine's built-in Dockerfile frontend (offline)",
       false,
     )
+    .option('--tag-prefix <prefix>', 'monorepo: tag each app <prefix><app>:latest', '')
     .option('--print-bake', 'monorepo: print the generated docker-bake.hcl', false)
     .option('--bake-file <path>', 'monorepo: also write the generated docker-bake.hcl here')
     .addOption(
@@ -250,6 +251,7 @@ async function buildMonorepo(
   overrides: Overrides,
   opts: VerifyOpts & {
     tag: string[];
+    tagPrefix: string;
     printBake: boolean;
     bakeFile?: string;
     json: boolean;
@@ -272,7 +274,7 @@ async function buildMonorepo(
     const own = path.join(dir, 'Dockerfile');
     if (!opts.generate && (await exists(own))) {
       const plan = await detectPlan(dir, overrides).catch(() => null);
-      targets.push({ name, context: dir, dockerfile: own, tags: [defaultTag(name)], plan });
+      targets.push({ name, context: dir, dockerfile: own, tags: [opts.tagPrefix + defaultTag(name)], plan });
     } else {
       const plan = await detectPlan(dir, overrides);
       const gen = await generateFor(plan);
@@ -281,7 +283,7 @@ async function buildMonorepo(
         context: plan.root,
         dockerfileText: gen.dockerfile,
         dockerignoreText: gen.dockerignore,
-        tags: [defaultTag(name)],
+        tags: [opts.tagPrefix + defaultTag(name)],
         plan,
       });
     }
