@@ -4,7 +4,9 @@
  * free ports, HTTP polling with a deadline, image facts.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 
 export interface ExecResult {
   code: number;
@@ -117,6 +119,8 @@ export interface BuildResult {
   log: string;
   steps: BuildStep[];
   durationMs: number;
+  /** The `# syntax=` directive was dropped because its frontend image could not be pulled. */
+  syntaxStripped: boolean;
 }
 
 export class BuildError extends Error {
@@ -149,28 +153,71 @@ export function buildArgv(opts: BuildOptions): string[] {
   return args;
 }
 
-/** Build an image with `docker buildx build --progress=plain --load`. */
+const SYNTAX_LINE = /^#\s*syntax\s*=.*$/im;
+const FRONTEND_UNREACHABLE =
+  /failed to resolve source metadata for [^\s]*docker\/dockerfile|docker\/dockerfile[^\n]*(no such host|dial tcp|i\/o timeout|connection refused)/;
+
+/** A Dockerfile's text without its leading `# syntax=` parser directive (the built-in frontend then parses it). */
+export function stripSyntaxDirective(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!/^\s*#/.test(line)) break; // directives only precede the first instruction or comment line
+    if (SYNTAX_LINE.test(line)) {
+      lines.splice(i, 1);
+      break;
+    }
+    if (!/^\s*#\s*\w+\s*=/.test(line)) break;
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Build an image with `docker buildx build --progress=plain --load`.
+ * When the Dockerfile names a `# syntax=` frontend image and the registry is unreachable (the
+ * testenv has no Docker Hub), the build is retried once without the directive: BuildKit's built-in
+ * frontend supports everything pycontain writes (`RUN --mount`, heredocs). `syntaxStripped` says so.
+ */
 export async function dockerBuild(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
+  let result = await buildOnce(opts, started);
+  if (!result.ok && FRONTEND_UNREACHABLE.test(result.log)) {
+    const text =
+      opts.dockerfileText ??
+      (await readFile(opts.dockerfile ?? path.join(opts.context, 'Dockerfile'), 'utf8'));
+    const stripped = stripSyntaxDirective(text);
+    if (stripped !== text) {
+      // Keep `<Dockerfile>.dockerignore` semantics out of it: the context's .dockerignore applies either way.
+      result = await buildOnce(
+        { ...opts, dockerfile: undefined, dockerfileText: stripped },
+        performance.now(),
+      );
+      result.syntaxStripped = true;
+    }
+  }
+  if (!result.ok && opts.check !== false) {
+    const failed = result.steps.find((s) => s.error);
+    const where = failed ? ` at ${failed.name}` : '';
+    throw new BuildError(
+      `docker build of ${opts.tag} failed${where}:\n${result.log.split('\n').slice(-40).join('\n')}`,
+      result,
+    );
+  }
+  return result;
+}
+
+async function buildOnce(opts: BuildOptions, started: number): Promise<BuildResult> {
   const r = await docker(buildArgv(opts), { input: opts.dockerfileText, env: opts.env });
   const log = r.stderr + (r.stdout ? `\n${r.stdout}` : '');
-  const result: BuildResult = {
+  return {
     ok: r.code === 0,
     code: r.code,
     tag: opts.tag,
     log,
     steps: parseBuildLog(log),
     durationMs: performance.now() - started,
+    syntaxStripped: false,
   };
-  if (!result.ok && opts.check !== false) {
-    const failed = result.steps.find((s) => s.error);
-    const where = failed ? ` at ${failed.name}` : '';
-    throw new BuildError(
-      `docker build of ${opts.tag} failed${where}:\n${log.split('\n').slice(-40).join('\n')}`,
-      result,
-    );
-  }
-  return result;
 }
 
 const STEP_TITLE = /^#(\d+) (\[.*)$/;

@@ -18,6 +18,7 @@ import {
   pollHttp,
   removeCopy,
   runContainer,
+  stripSyntaxDirective,
   withContainer,
 } from './index.js';
 
@@ -117,9 +118,36 @@ describe('docker helpers', () => {
     }
   });
 
+  it('builds a Dockerfile naming a syntax frontend without a registry', async () => {
+    const env = await loadTestenv();
+    const result = await dockerBuild({
+      context: examplesDir,
+      dockerfileText: `# syntax=docker/dockerfile:1\nFROM ${env.pythonSlim}\nRUN --mount=type=cache,target=/root/.cache true\n`,
+      tag: 'pycontain-dev/e2esupport-syntax:latest',
+    });
+    expect(result.ok).toBe(true);
+    // The testenv reaches no registry: the directive had to go (elsewhere the frontend is pulled).
+    expect(typeof result.syntaxStripped).toBe('boolean');
+  });
+
   it('finds free ports', async () => {
     const a = await freePort();
     expect(a).toBeGreaterThan(0);
+  });
+});
+
+describe('stripSyntaxDirective', () => {
+  it('drops only a leading parser directive', () => {
+    expect(stripSyntaxDirective('# syntax=docker/dockerfile:1\nFROM x\n')).toBe('FROM x\n');
+    expect(stripSyntaxDirective('# escape=`\n# syntax = docker/dockerfile:1.7\nFROM x')).toBe(
+      '# escape=`\nFROM x',
+    );
+    expect(stripSyntaxDirective('# a comment\n# syntax=docker/dockerfile:1\nFROM x')).toBe(
+      '# a comment\n# syntax=docker/dockerfile:1\nFROM x',
+    );
+    expect(stripSyntaxDirective('FROM x\n# syntax=docker/dockerfile:1\n')).toBe(
+      'FROM x\n# syntax=docker/dockerfile:1\n',
+    );
   });
 });
 

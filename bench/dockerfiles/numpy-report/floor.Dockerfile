@@ -1,0 +1,16 @@
+# The floor: base + BLAS/LAPACK + a pip-less venv with the dependencies + the app. Nothing else.
+ARG BASE=python:3.11-slim
+FROM ${BASE} AS builder
+ARG PIP_INDEX_URL
+RUN python -m venv --without-pip /opt/venv
+COPY requirements.txt /tmp/requirements.txt
+RUN pip --python /opt/venv/bin/python install --no-cache-dir -r /tmp/requirements.txt
+
+FROM ${BASE}
+RUN apt-get update && apt-get install -y --no-install-recommends libblas3 liblapack3 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /app
+COPY report/ report/
+ENV PATH=/opt/venv/bin:$PATH
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "report.web:app"]
