@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
 import { applyFixes, fixText, lintText } from './engine.js';
 import { RULES } from './rules/index.js';
+import type { Finding } from './types.js';
 
 const ids = (text: string, opts = {}) => lintText(text, opts).findings.map((f) => f.ruleId);
 
@@ -146,19 +147,18 @@ describe('--fix', () => {
     expect(fix(once)).toBe(once);
   });
   it('applyFixes never applies overlapping edits in one round', () => {
-    const f = (s: number, e: number, t: string) =>
-      ({
-        ruleId: 'X',
-        ruleName: 'x',
-        severity: 'info',
-        message: '',
-        file: 'f',
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: 1,
-        fix: { description: '', edits: [{ start: s, end: e, text: t }] },
-      }) as const;
+    const f = (s: number, e: number, t: string): Finding => ({
+      ruleId: 'X',
+      ruleName: 'x',
+      severity: 'info',
+      message: '',
+      file: 'f',
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      fix: { description: '', edits: [{ start: s, end: e, text: t }] },
+    });
     const r = applyFixes('abcdef', [f(1, 3, 'X'), f(2, 4, 'Y'), f(5, 5, 'Z')]);
     expect(r).toEqual({ text: 'aXdeZf', applied: 2 });
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { lintText } from './engine.js';
 import {
@@ -16,6 +16,11 @@ import { RULES } from './rules/index.js';
 const schema = JSON.parse(
   readFileSync(new URL('../../test/fixtures/sarif/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'),
 );
+// CommonJS modules: under NodeNext typing the class is on `.default`; at run time either shape may come.
+const Ajv = ((AjvDraft04 as unknown as { default?: typeof AjvDraft04.default }).default ??
+  AjvDraft04) as typeof AjvDraft04.default;
+const addFormats = ((ajvFormats as unknown as { default?: typeof ajvFormats.default }).default ??
+  ajvFormats) as typeof ajvFormats.default;
 const ajv = new Ajv({ unicodeRegExp: false, allErrors: true, strict: false });
 addFormats(ajv);
 const validate = ajv.compile(schema);
@@ -23,7 +28,7 @@ const validate = ajv.compile(schema);
 const text = 'FROM python:3\nRUN pip install flask | tee "log, 50%"\nCMD python app.py\n';
 const pc102 = () => lintText(text).findings.find((f) => f.ruleId === 'PC102')!;
 const reports: FileReport[] = [
-  { file: 'dir with space/Dockerfile', ...lintText(text, { file: 'dir with space/Dockerfile' }) },
+  { ...lintText(text, { file: 'dir with space/Dockerfile' }) },
   { file: 'clean/Dockerfile', findings: [], notes: ['a note'] },
 ];
 
