@@ -64,7 +64,6 @@ const PYPI_URLS = new Set([
   'https://pypi.org/pypi',
 ]);
 
-const posix = (p: string) => p.split(path.sep).join('/');
 const join = (dir: string, f: string) => (dir === '.' || dir === '' ? f : `${dir}/${f}`);
 
 async function readText(root: string, rel: string): Promise<string | null> {
@@ -884,7 +883,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       if (!groups.has(p.name)) continue;
       let g = groups.get(p.name);
       if (g && p.groups?.length && !p.groups.includes('main') && !p.groups.includes('default'))
-        g = p.groups[0];
+        g = p.groups[0] === 'develop' ? 'dev' : p.groups[0];
       dependencies.push(lockedToDependency(p, g, lock, pythonVersion, wheelsKnown));
     }
     const skipped =
@@ -1084,14 +1083,14 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const idxSources: IndexSource[] = [...pyprojectIndexes(appPy, pm.manager)];
   if (ws && ws.pyproject !== appPy) idxSources.push(...pyprojectIndexes(ws.pyproject, pm.manager));
   if (pm.manager === 'pipenv' && pipfile) {
-    pipfile.sources.forEach((s, i) =>
+    for (const [i, s] of pipfile.sources.entries()) {
       idxSources.push({
         url: s.url,
         role: i === 0 ? 'primary' : 'extra',
         source: { file: pipfile.file, line: nthLine(pipfile.text, /^\s*\[\[\s*source\s*\]\]/, i) },
         label: `Pipfile [[source]] ${s.name ?? s.url}`,
-      }),
-    );
+      });
+    }
   }
   if (req && (pm.manager === 'pip' || pm.manager === 'pip-tools')) {
     if (req.options.indexUrl)

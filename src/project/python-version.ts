@@ -268,9 +268,9 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
       const alts = Array.isArray(t) ? t : [t];
       // An OR of ranges: a minor is admitted when any alternative admits it; encode as a union below.
       constraints.push(
-        ...alts.map((spec, i) => ({
+        ...alts.map((spec) => ({
           spec,
-          label: `${pc.label}${alts.length > 1 ? ` (alternative ${i + 1})` : ''}`,
+          label: `${pc.label} "${pc.spec}", i.e.`,
           source: pc.source,
           group: pc.label,
         })),

@@ -1,0 +1,349 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError, type Plan } from '../plan.js';
+import { detectProject } from './detect.js';
+
+const FIXTURES = path.join(import.meta.dirname, '__fixtures__');
+const EXAMPLES = path.join(import.meta.dirname, '..', '..', 'examples');
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detect-'));
+  for (const [f, t] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), t);
+  }
+  return dir;
+}
+
+function copyFixture(name: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `detect-${name}-`));
+  cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+async function inputError(p: Promise<unknown>): Promise<InputError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+const dep = (plan: Plan, name: string) => plan.dependencies.find((d) => d.name === name);
+
+/** What each example must detect as: manager, framework, Python, app dir. */
+const EXPECTED: Record<
+  string,
+  { manager: string; framework: string; python: string; appDir?: string; lockfile?: string | null }
+> = {
+  'aiohttp-service': { manager: 'pip', framework: 'aiohttp', python: '3.11' },
+  'celery-worker': { manager: 'pip', framework: 'celery', python: '3.11' },
+  'cli-tool': { manager: 'setuptools', framework: 'cli', python: '3.11' },
+  'django-pdm': { manager: 'pdm', framework: 'django', python: '3.11', lockfile: 'pdm.lock' },
+  'django-psycopg2-pipenv': {
+    manager: 'pipenv',
+    framework: 'django',
+    python: '3.11',
+    lockfile: 'Pipfile.lock',
+  },
+  'fastapi-poetry': { manager: 'poetry', framework: 'fastapi', python: '3.11', lockfile: 'poetry.lock' },
+  'fastapi-uv': { manager: 'uv', framework: 'fastapi', python: '3.11', lockfile: 'uv.lock' },
+  'flask-factory-piptools': {
+    manager: 'pip-tools',
+    framework: 'flask',
+    python: '3.14',
+    lockfile: 'requirements.txt',
+  },
+  'flask-psycopg2-pip': { manager: 'pip', framework: 'flask', python: '3.11' },
+  monorepo: { manager: 'pip', framework: 'fastapi', python: '3.11', appDir: 'backend' },
+  'numpy-report': { manager: 'pip', framework: 'flask', python: '3.11' },
+  'src-layout-api': { manager: 'setuptools', framework: 'starlette', python: '3.11' },
+  'starlette-app': { manager: 'setuptools', framework: 'starlette', python: '3.11' },
+  'uv-workspace': {
+    manager: 'uv',
+    framework: 'fastapi',
+    python: '3.11',
+    appDir: 'packages/api',
+    lockfile: 'uv.lock',
+  },
+};
+
+describe('every example project', () => {
+  const names = readdirSync(EXAMPLES).filter((n) => statSync(path.join(EXAMPLES, n)).isDirectory());
+  it('there are examples to check', () => {
+    expect(names.length).toBeGreaterThanOrEqual(14);
+  });
+  for (const name of names) {
+    it(`detects ${name}`, async () => {
+      const plan = await detectProject(path.join(EXAMPLES, name));
+      expect(plan.schemaVersion).toBe(1);
+      expect(plan.decisions.length).toBeGreaterThan(3);
+      expect(plan.manifests.length).toBeGreaterThan(0);
+      const want = EXPECTED[name];
+      if (!want) return;
+      expect({
+        manager: plan.packageManager,
+        framework: plan.framework,
+        python: plan.pythonVersion,
+        appDir: plan.appDir,
+      }).toEqual({
+        manager: want.manager,
+        framework: want.framework,
+        python: want.python,
+        appDir: want.appDir ?? '.',
+      });
+      if (want.lockfile !== undefined) expect(plan.lockfile).toBe(want.lockfile);
+      // Locked examples are in sync: their locks were written by the real tools (or by hand, carefully).
+      expect(plan.warnings.filter((w) => w.code === 'stale-lock')).toEqual([]);
+    });
+  }
+
+  it('fastapi-poetry: the README named by `readme =` is a manifest (the seed failure)', async () => {
+    const plan = await detectProject(path.join(EXAMPLES, 'fastapi-poetry'));
+    expect(plan.installProject).toBe(true);
+    expect(plan.manifests).toEqual(['pyproject.toml', 'poetry.lock', 'README.md']);
+    expect(dep(plan, 'pytest')?.group).toBe('dev');
+    expect(dep(plan, 'fastapi')?.group).toBeUndefined();
+  });
+
+  it('flask-psycopg2-pip: psycopg2 needs libpq at run time and headers to build', async () => {
+    const plan = await detectProject(path.join(EXAMPLES, 'flask-psycopg2-pip'));
+    expect(plan.requirementsFile).toBe('requirements.txt');
+    expect(plan.system.runtime).toContain('libpq5');
+    expect(plan.system.build).toContain('libpq-dev');
+  });
+
+  it('uv-workspace: the app member, every member manifest, the root lock', async () => {
+    const plan = await detectProject(path.join(EXAMPLES, 'uv-workspace'));
+    expect(plan.workspace).toEqual({
+      root: '.',
+      members: ['packages/api', 'packages/pricing'],
+      package: 'api',
+    });
+    expect(plan.manifests).toEqual(
+      expect.arrayContaining([
+        'pyproject.toml',
+        'uv.lock',
+        'packages/api/pyproject.toml',
+        'packages/pricing/pyproject.toml',
+      ]),
+    );
+  });
+});
+
+describe('detectProject on reader fixtures', () => {
+  it('uv: walks the lock from the project with extras and markers, knows sdist-only packages', async () => {
+    const plan = await detectProject(copyFixture('uv-app'));
+    expect(plan.pythonVersion).toBe('3.12');
+    expect(plan.packageManager).toBe('uv');
+    expect(dep(plan, 'numpy')).toMatchObject({ version: '2.0.0' });
+    expect(dep(plan, 'numpy')?.buildsFromSource).toBeUndefined();
+    expect(dep(plan, 'psycopg2')).toMatchObject({
+      version: '2.9.9',
+      buildsFromSource: true,
+      wheels: ['psycopg2-2.9.9-cp312-cp312-win_amd64.whl'],
+    });
+    expect(dep(plan, 'uvloop')).toBeDefined(); // via uvicorn[standard], marker true on Linux
+    expect(dep(plan, 'httptools')?.buildsFromSource).toBeUndefined();
+    expect(dep(plan, 'colorama')).toBeUndefined(); // win32 only
+    expect(dep(plan, 'prometheus-client')).toBeUndefined(); // extra not requested
+    expect(dep(plan, 'pytest')?.group).toBe('dev');
+    expect(dep(plan, 'orders-api')).toBeUndefined(); // the project itself
+    expect(plan.index).toEqual({
+      url: 'https://pypi.internal.example.com/simple',
+      extraUrls: [],
+      needsCredentials: false,
+      secretId: 'pip-index',
+    });
+    expect(plan.installProject).toBe(true);
+    expect(plan.manifests).toEqual(['pyproject.toml', 'uv.lock', 'README.md']);
+    expect(plan.system.build).toContain('libpq-dev');
+    expect(plan.decisions.find((d) => d.topic === 'lockfile')?.reason).toMatch(/in sync/);
+  });
+
+  it('uv: requested extras are installed; a stale lock is reported with what changed', async () => {
+    const dir = copyFixture('uv-app');
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${(await import('node:fs')).readFileSync(path.join(dir, 'pyproject.toml'), 'utf8').replace('"numpy>=1.26",', '"numpy>=1.26",\n    "redis>=5",')}\n[tool.pycontain]\nextras = ["metrics"]\n`,
+    );
+    const plan = await detectProject(dir);
+    expect(dep(plan, 'prometheus-client')).toBeDefined();
+    const stale = plan.warnings.find((w) => w.code === 'stale-lock');
+    expect(stale?.message).toMatch(
+      /uv\.lock is out of date with pyproject\.toml: dependency redis>=5 is declared but not locked/,
+    );
+    expect(stale?.source?.file).toBe('uv.lock');
+  });
+
+  it('pdm: credentials in the source URL are stripped and need the secret', async () => {
+    const plan = await detectProject(copyFixture('pdm-4.0'));
+    expect(plan.packageManager).toBe('pdm');
+    expect(plan.index).toEqual({
+      url: 'https://pypi.corp.example.com/simple',
+      extraUrls: [],
+      needsCredentials: true,
+      secretId: 'pip-index',
+    });
+    expect(plan.warnings.map((w) => w.code)).toContain('index-credentials');
+    expect(JSON.stringify(plan)).not.toContain('PYPI_TOKEN}@');
+    expect(dep(plan, 'mysqlclient')?.buildsFromSource).toBe(true);
+    expect(dep(plan, 'importlib-metadata')).toBeUndefined(); // python_version < "3.10"
+    expect(dep(plan, 'pytest')?.group).toBe('dev');
+    expect(plan.installProject).toBe(false);
+  });
+
+  it('poetry 1.1: hosted private registry needs credentials; optional extras only on request', async () => {
+    const dir = copyFixture('poetry-1.1');
+    let plan = await detectProject(dir);
+    expect(plan.index.needsCredentials).toBe(true);
+    expect(plan.index.url).toBe('https://corp.jfrog.io/artifactory/api/pypi/pypi/simple');
+    expect(dep(plan, 'lxml')).toBeUndefined();
+    expect(dep(plan, 'colorama')).toBeUndefined();
+    plan = await detectProject(dir, { extras: ['xml'], pythonVersion: '3.11' });
+    expect(dep(plan, 'lxml')).toMatchObject({ version: '4.9.2' });
+    expect(dep(plan, 'lxml')?.buildsFromSource).toBeUndefined(); // a cp311 manylinux wheel fits 3.11
+    expect(plan.pythonVersion).toBe('3.11');
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.reason).toMatch(/^--python pins 3\.11/);
+  });
+
+  it('poetry 2.0 with package-mode = false does not install the project', async () => {
+    const plan = await detectProject(copyFixture('poetry-2.0'));
+    expect(plan.installProject).toBe(false);
+    expect(plan.pythonVersion).toBe('3.12');
+    expect(dep(plan, 'numpy')?.version).toBe('1.26.2');
+    expect(dep(plan, 'pytest')?.group).toBe('dev');
+  });
+
+  it('pipenv: Pipfile [requires], default vs develop, markers', async () => {
+    const plan = await detectProject(copyFixture('pipenv-app'));
+    expect(plan.pythonVersion).toBe('3.11');
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.source).toEqual({
+      file: 'Pipfile',
+      line: 16,
+    });
+    expect(dep(plan, 'pywin32')).toBeUndefined();
+    expect(dep(plan, 'pytest-django')?.group).toBe('dev');
+    expect(dep(plan, 'psycopg2')?.wheels).toBeUndefined(); // Pipfile.lock records hashes only
+    expect(plan.manifests).toEqual(['Pipfile.lock', 'Pipfile']);
+  });
+
+  it('setup.cfg project: setuptools, installs itself', async () => {
+    const plan = await detectProject(copyFixture('setuptools-cfg'));
+    expect(plan.packageManager).toBe('setuptools');
+    expect(plan.installProject).toBe(true);
+    expect(plan.manifests).toEqual(['setup.py', 'setup.cfg']);
+  });
+
+  it('a requirements.txt exported from the lock is not a conflict', async () => {
+    const dir = copyFixture('poetry-2.0');
+    writeFileSync(path.join(dir, 'requirements.txt'), 'gunicorn==21.2.0\npandas==2.1.3\n');
+    const plan = await detectProject(dir);
+    expect(plan.warnings.filter((w) => w.code === 'pm-conflict')).toEqual([]);
+    expect(plan.decisions.find((d) => d.topic === 'packageManager (export)')?.reason).toMatch(
+      /all 2 pins equal poetry\.lock's: an export of poetry\.lock/,
+    );
+  });
+
+  it('a requirements.txt that is not an export is a pm-conflict', async () => {
+    const dir = copyFixture('poetry-2.0');
+    writeFileSync(path.join(dir, 'requirements.txt'), 'flask\n');
+    const plan = await detectProject(dir);
+    expect(plan.warnings.find((w) => w.code === 'pm-conflict')?.message).toMatch(
+      /requirements\.txt suggests pip, but poetry\.lock \(poetry\) takes precedence/,
+    );
+  });
+
+  it('[tool.pycontain] overrides, and the CLI wins over it', async () => {
+    const root = tree({
+      'requirements.txt': 'flask==2.2.2\ngunicorn==20.1.0\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+      'pyproject.toml':
+        '[tool.pycontain]\npython-version = "3.12"\nport = 9000\napt-packages = ["libmagic1"]\nuid = 12345\nindex-url = "https://mirror.example.com/simple/"\n',
+    });
+    let plan = await detectProject(root);
+    expect(plan.pythonVersion).toBe('3.12');
+    expect(plan.port).toBe(9000);
+    expect(plan.system.runtime).toContain('libmagic1');
+    expect(plan.user).toEqual({ name: 'app', uid: 12345, gid: 12345 });
+    expect(plan.index.url).toBe('https://mirror.example.com/simple');
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.source).toEqual({
+      file: 'pyproject.toml',
+      line: 2,
+    });
+    plan = await detectProject(root, { pythonVersion: '3.13', port: 7000 });
+    expect(plan.pythonVersion).toBe('3.13');
+    expect(plan.port).toBe(7000);
+  });
+});
+
+describe('bad input', () => {
+  it('an empty directory', async () => {
+    const dir = tree({});
+    const e = await inputError(detectProject(dir));
+    expect(e.message).toMatch(/^no Python project found in .*it is empty/);
+  });
+
+  it('a directory that does not exist', async () => {
+    const e = await inputError(detectProject('/nonexistent/pycontain-test'));
+    expect(e.message).toMatch(/does not exist/);
+  });
+
+  it('malformed pyproject.toml: file, line and column', async () => {
+    const dir = tree({
+      'pyproject.toml':
+        '[project]\nname = "x"\ndependencies = [\n  "flask",\n  "gunicorn"\n  "uvicorn",\n]\n',
+    });
+    const e = await inputError(detectProject(dir));
+    expect(e.file).toBe('pyproject.toml');
+    expect(e.line).toBe(6);
+    expect(e.column).toBeGreaterThan(0);
+    expect(e.message).toMatch(/^invalid TOML/);
+  });
+
+  it('a wrong type in pyproject.toml names the key line', async () => {
+    const dir = tree({ 'pyproject.toml': '[project]\nname = "x"\n\ndependencies = "flask"\n' });
+    const e = await inputError(detectProject(dir));
+    expect(e.file).toBe('pyproject.toml');
+    expect(e.line).toBe(4);
+    expect(e.message).toMatch(/^\[project\.dependencies\]/);
+  });
+
+  it('a lock from the future', async () => {
+    const dir = copyFixture('uv-app');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(
+      path.join(dir, 'uv.lock'),
+      readFileSync(path.join(dir, 'uv.lock'), 'utf8').replace(/^version = 1$/m, 'version = 9'),
+    );
+    const e = await inputError(detectProject(dir));
+    expect(e.message).toMatch(/^uv\.lock version 9 is newer than pycontain understands \(1\)/);
+    expect(e.file).toBe('uv.lock');
+    expect(e.line).toBe(1);
+  });
+
+  it('a requirements include loop', async () => {
+    const dir = tree({
+      'requirements.txt': 'flask\n-r base.txt\n',
+      'base.txt': '# base\n-r requirements.txt\n',
+    });
+    const e = await inputError(detectProject(dir));
+    expect(e.message).toMatch(/include loop/);
+    expect(e.file).toBe('base.txt');
+    expect(e.line).toBe(2);
+  });
+
+  it('an unknown [tool.pycontain] key', async () => {
+    const dir = tree({
+      'requirements.txt': 'flask\n',
+      'pyproject.toml': '[tool.pycontain]\nbase_image = "x"\n',
+    });
+    const e = await inputError(detectProject(dir));
+    expect(e.message).toMatch(/unknown key "base_image"/);
+    expect(e.line).toBe(2);
+  });
+});
