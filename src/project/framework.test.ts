@@ -10,7 +10,9 @@ import {
   parseProcfile,
   setupCfgScripts,
   shellSplit,
+  staticRootValue,
 } from './framework.js';
+import { scanPython } from './pyscan.js';
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'pycontain-fw-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
@@ -311,6 +313,19 @@ describe('Django', () => {
     expect(r.django?.staticRoot).toBe('collected');
   });
 
+  it.each([
+    ['STATIC_ROOT = "/var/www/static/"', '/var/www/static'],
+    ['STATIC_ROOT = BASE_DIR / "staticfiles"', 'staticfiles'],
+    ['STATIC_ROOT = str(BASE_DIR.joinpath("public", "static"))', 'public/static'],
+    ['STATIC_ROOT = os.path.join(BASE_DIR, "static")', 'static'],
+    ['STATIC_ROOT = os.environ.get("STATIC_ROOT", "/srv/static")', '/srv/static'],
+    ['STATIC_ROOT = None', null],
+    ['STATIC_ROOT = env("STATIC_ROOT")', 'env("STATIC_ROOT")'],
+  ])('STATIC_ROOT: %s', (line, expected) => {
+    const tokens = scanPython(line)[0]?.tokens.slice(2);
+    expect(staticRootValue(tokens)).toBe(expected);
+  });
+
   it('manage.py in a subfolder -> gunicorn --chdir; no STATIC_ROOT -> null', async () => {
     const r = await detect(
       {
@@ -332,6 +347,17 @@ describe('Django', () => {
     expect(r.django?.staticRoot).toBeNull();
     expect(r.django?.managePy).toBe('src/manage.py');
     expect(r.importRoot).toBe('src');
+    const s = await detect(
+      {
+        'web/manage.py': manage('site.settings'),
+        'web/site/__init__.py': '',
+        'web/site/settings.py':
+          'BASE_DIR = Path(__file__).parent.parent\nSTATIC_ROOT = BASE_DIR / "static"\n',
+      },
+      deps('django', 'gunicorn'),
+    );
+    // Paths are relative to the app directory, like managePy.
+    expect(s.django?.staticRoot).toBe('web/static');
   });
 });
 

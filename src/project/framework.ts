@@ -598,23 +598,44 @@ interface DjangoFacts {
   staticSource?: Source;
 }
 
-function staticRootValue(tokens: Token[] | undefined): string | null {
+/**
+ * STATIC_ROOT as a path: relative to the Django project directory (where manage.py is, which
+ * BASE_DIR conventionally names) or absolute. `os.environ.get("X", "/srv/static")` gives its
+ * default, which is what a build-time collectstatic sees. Anything else: the Python expression.
+ */
+export function staticRootValue(tokens: Token[] | undefined): string | null {
   if (!tokens || tokens.length === 0) return null;
   if (tokens.length === 1 && tokens[0]?.value === 'None') return null;
   const lit = literalString(tokens);
-  if (lit !== null) return lit;
+  if (lit !== null) return lit.replace(/\/+$/, '') || '/';
   const strings = tokens.filter((t) => t.type === 'string').map((t) => t.value);
   const names = tokens.filter((t) => t.type === 'name').map((t) => t.value);
-  // BASE_DIR / "staticfiles", os.path.join(BASE_DIR, "static"), Path(BASE_DIR, "x")
-  if (
-    names.some((n) => /BASE_DIR|PROJECT_ROOT|ROOT_DIR/.test(n)) &&
-    strings.length > 0 &&
-    !names.includes('environ') &&
-    !names.includes('getenv')
-  ) {
-    return strings.join('/');
+  const fromEnv = names.includes('environ') || names.includes('getenv');
+  if (fromEnv) {
+    const open = tokens.findIndex((t) => t.value === '(');
+    const args = open >= 0 ? callArgs(tokens, open) : null;
+    const dflt = literalString(args?.positional[1] ?? args?.keywords.get('default'));
+    if (dflt) return dflt.replace(/\/+$/, '') || '/';
+  } else if (names.some((n) => /BASE_DIR|PROJECT_ROOT|ROOT_DIR|PROJECT_DIR/.test(n)) && strings.length > 0) {
+    // BASE_DIR / "staticfiles", os.path.join(BASE_DIR, "static", "root"), BASE_DIR.joinpath("x")
+    return strings
+      .map((x) => x.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/');
   }
-  return tokens.map((t) => (t.type === 'string' ? JSON.stringify(t.value) : t.value)).join(' ');
+  let out = '';
+  for (const t of tokens) {
+    const v = t.type === 'string' ? JSON.stringify(t.value) : t.value;
+    out +=
+      t.type === 'op' && v !== '='
+        ? v === ','
+          ? ', '
+          : v
+        : /[\w"]$/.test(out) && /^[\w"]/.test(v)
+          ? ` ${v}`
+          : v;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1520,7 +1541,9 @@ async function detectDjango(
     settingsModule,
     ...(wsgiApp ? { wsgiApplication: wsgiApp } : {}),
     ...(asgiApp ? { asgiApplication: asgiApp } : {}),
-    staticRoot: staticRootValue(staticRoot?.tokens),
+    staticRoot: ((v) => (v && dir !== '.' && !v.startsWith('/') && /^[\w./-]+$/.test(v) ? `${dir}/${v}` : v))(
+      staticRootValue(staticRoot?.tokens),
+    ),
     managePy,
   };
   const rootUrlconf = literalString(urlconf?.tokens);
