@@ -39,7 +39,10 @@ export function formatDetectReport(plan: Plan, opts: DetectReportOptions = {}): 
   out.push('');
   const summary: [string, string][] = [
     ['python', plan.pythonVersion],
-    ['package manager', `${plan.packageManager}${plan.lockfile ? ` (${plan.lockfile})` : ' (no lock file)'}`],
+    [
+      'package manager',
+      `${plan.packageManager}${plan.lockfile ? ` (${plan.lockfile})` : plan.requirementsFile ? ` (${plan.requirementsFile})` : ' (no lock file)'}`,
+    ],
     ['framework', `${plan.framework}${plan.entrypoint ? ` ${plan.entrypoint}` : ''}`],
     ['command', plan.command.length ? plan.command.join(' ') : '(none)'],
     ['port', plan.port === null ? '(none)' : String(plan.port)],
