@@ -23,15 +23,17 @@ export const PC302: Rule = {
     ],
   },
   check({ model, report }) {
+    // Index of the first RUN of each stage that writes an apt config turning recommends off.
+    const configuredAt = new Map<unknown, number>();
+    for (const inst of model.instructions) {
+      if (inst.keyword !== 'RUN' || !inst.stage || configuredAt.has(inst.stage)) continue;
+      if (/Install-Recommends\W+("?)(false|0)/i.test(model.text.slice(inst.start, inst.end)))
+        configuredAt.set(inst.stage, inst.index);
+    }
     for (const inst of model.instructions) {
       if (inst.keyword !== 'RUN' || !inst.stage) continue;
-      const configured = inst.stage.instructions.some(
-        (i) =>
-          i.index < inst.index &&
-          i.keyword === 'RUN' &&
-          /Install-Recommends\W+("?)(false|0)/i.test(model.text.slice(i.start, i.end)),
-      );
-      if (configured) continue;
+      const at = configuredAt.get(inst.stage);
+      if (at !== undefined && at < inst.index) continue;
       for (const c of aptCalls(inst, ['install'])) {
         if (hasFlag(c.rest, '--no-install-recommends')) continue;
         if (c.rest.some((w) => /Install-Recommends=(false|0)/i.test(w.value))) continue;
