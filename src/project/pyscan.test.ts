@@ -125,3 +125,55 @@ describe('scanPython', () => {
     );
   });
 });
+
+// Differential test against CPython's own tokenizer over the standard library: the same names on
+// the same lines, and the same values for plain string literals.
+describe('scanPython vs Python tokenize (stdlib)', () => {
+  const oracle = String.raw`
+import ast, io, json, sys, sysconfig, tokenize, glob, os
+files = sorted(glob.glob(os.path.join(sysconfig.get_paths()["stdlib"], "*.py")))[:int(sys.argv[1])]
+out = []
+for f in files:
+    try:
+        src = open(f, encoding="utf-8").read()
+        toks = list(tokenize.generate_tokens(io.StringIO(src).readline))
+    except Exception:
+        continue
+    names = [[t.string, t.start[0]] for t in toks if t.type == tokenize.NAME]
+    strings = []
+    for t in toks:
+        if t.type == tokenize.STRING and "\\" not in t.string:
+            prefix = t.string[: len(t.string) - len(t.string.lstrip("rRbBuUfF"))].lower()
+            if "f" in prefix or "b" in prefix:
+                continue
+            strings.append([t.start[0], ast.literal_eval(t.string)])
+    out.append({"file": f, "src": src, "names": names, "strings": strings})
+print(json.dumps(out))
+`;
+  it('agrees on names and string values for 60 stdlib modules', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const data = JSON.parse(
+      execFileSync('python3', ['-c', oracle, process.env.PYSCAN_ORACLE_FILES ?? '60'], {
+        maxBuffer: 256 * 1024 * 1024,
+      }).toString(),
+    ) as {
+      file: string;
+      src: string;
+      names: [string, number][];
+      strings: [number, string][];
+    }[];
+    expect(data.length).toBeGreaterThan(50);
+    for (const f of data) {
+      const tokens = scanPython(f.src).flatMap((s) => s.tokens);
+      const ours = tokens.filter((t) => t.type === 'name').map((t) => [t.value, t.line]);
+      expect(ours, f.file).toEqual(f.names);
+      const plain = tokens
+        .filter((t) => t.type === 'string' && !/[fbt]/.test(t.prefix ?? ''))
+        .map((t) => [t.line, t.value] as [number, string]);
+      // Compare the literals Python reported (those without backslashes) by line and value.
+      const key = (x: [number, string]) => `${x[0]}\u0000${x[1]}`;
+      const ourKeys = new Set(plain.map(key));
+      for (const s of f.strings) expect(ourKeys.has(key(s)), `${f.file}:${s[0]}`).toBe(true);
+    }
+  });
+});
