@@ -236,7 +236,11 @@ describe('detectProject on reader fixtures', () => {
     const plan = await detectProject(copyFixture('setuptools-cfg'));
     expect(plan.packageManager).toBe('setuptools');
     expect(plan.installProject).toBe(true);
-    expect(plan.manifests).toEqual(['setup.py', 'setup.cfg']);
+    expect(plan.manifests).toEqual(['setup.py', 'setup.cfg', 'README.rst']);
+    expect(plan.dependencies.map((d) => d.name)).toEqual(['requests', 'lxml']);
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.reason).toMatch(
+      /python_requires ">=3\.10"/,
+    );
   });
 
   it('a requirements.txt exported from the lock is not a conflict', async () => {

@@ -52,6 +52,7 @@ import {
 } from './pyproject.js';
 import { type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
+import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
 
 /** Default non-root user of the runtime stage: a fixed UID above the ranges distributions allocate. */
 export const DEFAULT_UID = 10001;
@@ -684,6 +685,13 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const setupFiles: string[] = [];
   for (const f of ['setup.py', 'setup.cfg'])
     if (await fileExists(root, join(appDir, f))) setupFiles.push(join(appDir, f));
+  // setup.cfg states metadata declaratively; a setup.py only what it writes as literals.
+  const setupMeta: SetupMetadata[] = [];
+  for (const f of setupFiles) {
+    const text = (await readText(root, f)) ?? '';
+    setupMeta.push(f.endsWith('.cfg') ? parseSetupCfg(text, f) : scanSetupPy(text, f));
+  }
+  setupMeta.sort((a, b) => (a.file.endsWith('.cfg') ? 0 : 1) - (b.file.endsWith('.cfg') ? 0 : 1));
 
   const pm: PmDetection = await detectPackageManager({
     root,
@@ -782,6 +790,13 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       label: 'uv.lock requires-python',
       source: { file: lock.file, ...(lock.requiresPythonLine ? { line: lock.requiresPythonLine } : {}) },
     });
+  const setupPy = setupMeta.find((m) => m.pythonRequires);
+  if (setupPy?.pythonRequires && !rp)
+    constraints.push({
+      spec: setupPy.pythonRequires.spec,
+      label: 'python_requires',
+      source: { file: setupPy.file, line: setupPy.pythonRequires.line },
+    });
   const poetryPy = appPy?.poetry?.dependencies?.python;
   if (typeof poetryPy === 'string' && appPy)
     poetryConstraints.push({
@@ -823,7 +838,8 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   let dependencies: Dependency[] = [];
   let staleness: Staleness | null = null;
   const extras = merged.extras ?? [];
-  const projectNameValue = appPy ? (projectName(appPy) ?? null) : null;
+  const projectNameValue =
+    (appPy ? projectName(appPy) : undefined) ?? setupMeta.find((m) => m.name)?.name ?? null;
   if (lock) {
     const selfNames = new Set<string>();
     if (projectNameValue) selfNames.add(normalizeName(projectNameValue));
@@ -951,6 +967,32 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       message: `${pipfile.file} has no Pipfile.lock: run \`pipenv lock\` so builds install what you tested`,
       source: { file: pipfile.file },
     });
+  } else if (
+    pm.manager === 'setuptools' &&
+    !appPy?.project &&
+    setupMeta.some((m) => m.installRequires.length)
+  ) {
+    const meta = setupMeta.find((m) => m.installRequires.length) as SetupMetadata;
+    for (const r of meta.installRequires) {
+      const d = declaredToDeps([r.text], meta.file, null, env)[0];
+      if (d) dependencies.push({ ...d, source: { file: meta.file, line: r.line } });
+    }
+    for (const ex of extras)
+      for (const r of meta.extrasRequire[ex] ?? []) {
+        const d = declaredToDeps([r.text], meta.file, null, env)[0];
+        if (d) dependencies.push({ ...d, source: { file: meta.file, line: r.line } });
+      }
+    decisions.push({
+      topic: 'dependencies',
+      value: `${dependencies.length} declared`,
+      reason: `install_requires of ${meta.file}; no lock file, so versions are resolved at build time`,
+      source: { file: meta.file, line: meta.installRequires[0]?.line },
+    });
+    warnings.push({
+      code: 'no-lock',
+      message: `no lock file: pip resolves the install_requires of ${meta.file} at build time, so two builds can install different versions`,
+      source: { file: meta.file },
+    });
   } else if (appPy) {
     if (appPy.poetry?.dependencies) {
       dependencies.push(...poetryTableToDeps(appPy.poetry.dependencies, appPy, 'tool.poetry.dependencies'));
@@ -1076,6 +1118,12 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   if (installProject || pm.manager === 'setuptools') {
     for (const f of setupFiles) add(f);
     if (appPy) await readmeOf(appPy, appDir);
+    // Files setup.cfg / setup.py read while building (long_description = file: README.md, VERSION).
+    for (const m of setupMeta)
+      for (const f of m.files) {
+        const rel = join(appDir, path.posix.normalize(f));
+        if (await fileExists(root, rel)) add(rel);
+      }
   }
   if (ws) for (const m of ws.members) if (m.pyproject.buildSystem) await readmeOf(m.pyproject, m.dir);
 
@@ -1114,6 +1162,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
 
   // Framework, natives, images (engineer C's detectors).
   const scripts: Record<string, string> = {};
+  for (const m of [...setupMeta].reverse()) Object.assign(scripts, m.scripts);
   if (appPy) Object.assign(scripts, projectScripts(appPy));
   const fw = await detectFramework(root, appDir, dependencies, {
     scripts,
