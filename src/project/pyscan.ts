@@ -55,6 +55,10 @@ const OPERATORS = [
   '@=',
 ];
 
+// Sticky: matched in place, without copying the rest of the source for every number.
+const NUMBER =
+  /0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJ]?/y;
+
 const ESCAPES: Record<string, string> = {
   n: '\n',
   t: '\t',
@@ -65,12 +69,15 @@ const ESCAPES: Record<string, string> = {
   '0': '\0',
 };
 
-function isIdentStart(c: string): boolean {
-  return /[A-Za-z_]/.test(c) || c.charCodeAt(0) > 127;
+function isIdentStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code > 127;
 }
-function isIdentChar(c: string): boolean {
-  return /[A-Za-z0-9_]/.test(c) || c.charCodeAt(0) > 127;
+function isIdentChar(code: number): boolean {
+  return isIdentStart(code) || (code >= 48 && code <= 57);
 }
+
+const IDENT_REST = /[A-Za-z0-9_\u0080-\uffff]*/y;
+const STRING_START = /([rRbBuUfFtT]{0,2})(['"])/y;
 
 /**
  * Tokenize Python source into logical lines. Never throws: unterminated strings end at the end of
@@ -178,7 +185,9 @@ export function scanPython(src: string): Statement[] {
     const column = i - lineStart + 1;
     const startLine = line;
     // String literal, with an optional prefix.
-    const pm = /^([rRbBuUfFtT]{0,2})(['"])/.exec(src.slice(i, i + 4));
+    const code = src.charCodeAt(i);
+    STRING_START.lastIndex = i;
+    const pm = code === 34 || code === 39 || isIdentStart(code) ? STRING_START.exec(src) : null;
     if (pm && (pm[1] === '' || /^(r|b|u|f|t|rb|br|fr|rf|tr|rt)$/i.test(pm[1] as string))) {
       const prefix = (pm[1] as string).toLowerCase();
       const quote = pm[2] as string;
@@ -190,18 +199,18 @@ export function scanPython(src: string): Statement[] {
       i = r.end;
       continue;
     }
-    if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentChar(src[j] as string)) j++;
+    if (isIdentStart(code)) {
+      IDENT_REST.lastIndex = i + 1;
+      IDENT_REST.exec(src);
+      const j = IDENT_REST.lastIndex;
       tokens.push({ type: 'name', value: src.slice(i, j), line, column });
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m =
-        /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJ]?)/.exec(
-          src.slice(i),
-        );
+    const next = src.charCodeAt(i + 1);
+    if ((code >= 48 && code <= 57) || (code === 46 && next >= 48 && next <= 57)) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(src);
       const text = m?.[0] || c;
       tokens.push({ type: 'number', value: text, line, column });
       i += text.length;
