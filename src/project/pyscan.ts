@@ -72,9 +72,6 @@ const ESCAPES: Record<string, string> = {
 function isIdentStart(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code > 127;
 }
-function isIdentChar(code: number): boolean {
-  return isIdentStart(code) || (code >= 48 && code <= 57);
-}
 
 const IDENT_REST = /[A-Za-z0-9_\u0080-\uffff]*/y;
 const STRING_START = /([rRbBuUfFtT]{0,2})(['"])/y;
