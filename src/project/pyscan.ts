@@ -246,7 +246,7 @@ export function matchingBracket(tokens: Token[], open: number): number {
 /** Dotted name starting at `k` ('web.Application', 'gr.Blocks'); returns the name and the index after it. */
 export function dottedName(tokens: Token[], k: number): { name: string; end: number } | null {
   const first = tokens[k];
-  if (!first || first.type !== 'name') return null;
+  if (first?.type !== 'name') return null;
   let name = first.value;
   let j = k + 1;
   while (tokens[j]?.value === '.' && tokens[j + 1]?.type === 'name') {
