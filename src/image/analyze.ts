@@ -190,7 +190,10 @@ export function analyzeLoaded(img: LoadedImage): AnalysisReport {
   img.layers.forEach((l, i) => {
     sq.apply(l.scan.entries, i);
   });
-  const squashed = sq.result();
+  // The squashed tree now holds what the findings need: let the entry lists go (bounded memory).
+  for (const l of img.layers) l.scan.entries = [];
+  const all = walk(sq.root);
+  const squashed = sq.result(all);
   warnings.push(...squashed.warnings);
   const root = squashed.root;
 
@@ -247,12 +250,12 @@ export function analyzeLoaded(img: LoadedImage): AnalysisReport {
   }));
 
   const groups = wasteGroups(squashed.waste);
-  const inv = pythonInventory(root);
+  const inv = pythonInventory(root, all);
   const env = img.config.config?.Env ?? [];
   const findings: Finding[] = [];
-  const native = nativeCheck(root, env, inv.distributions, img.config.architecture ?? null, findings);
+  const native = nativeCheck(root, env, inv.distributions, img.config.architecture ?? null, findings, all);
   const user = userInfo(root, img.config.config?.User ?? '', findings);
-  pythonFindings(root, squashed, inv, findings, createdBy);
+  pythonFindings(root, squashed, inv, findings, createdBy, all);
   wasteFindings(groups, createdBy, findings);
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   findings.sort(
@@ -401,6 +404,7 @@ function nativeCheck(
   dists: Distribution[],
   architecture: string | null,
   findings: Finding[],
+  all: Array<[string, FsNode]>,
 ): AnalysisReport['native'] {
   const ctx = buildLdContext(root, env);
   const owner = new Map<string, string>();
@@ -410,7 +414,10 @@ function nativeCheck(
   const foreign: string[] = [];
   let checked = 0;
   const cache = new Map<string, ReturnType<typeof resolveNeeded>>();
-  for (const [p, n] of walk(root)) {
+  // Indexed loops: this code runs once per image, un-optimized, and for-of destructuring allocates per element.
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]![0];
+    const n = all[i]![1];
     if (n.children || !n.elf || !PY_TREE.test(p)) continue;
     const elf: ElfInfo = n.elf;
     const abs = `/${p}`;
@@ -602,6 +609,7 @@ function pythonFindings(
   inv: ReturnType<typeof pythonInventory>,
   findings: Finding[],
   createdBy: Array<string | null>,
+  all: Array<[string, FsNode]>,
 ): void {
   const hits = new Map<string, PatternHit>();
   const hit = (id: string): PatternHit => {
@@ -616,13 +624,17 @@ function pythonFindings(
   const pycacheDirs: string[] = [];
   const gitDirs: string[] = [];
   const testDirs: string[] = [];
-  for (const [p, n] of walk(root)) {
+  // Indexed loops: this code runs once per image, un-optimized, and for-of destructuring allocates per element.
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]![0];
+    const n = all[i]![1];
     if (n.children) {
       if (n.name === '__pycache__') pycacheDirs.push(p);
       else if (n.name === '.git') gitDirs.push(p);
       else if (isTestDir(p, n.name)) testDirs.push(p);
       continue;
     }
+    if (!p.includes('.cache/') && !p.startsWith('tmp/pip-')) continue;
     for (const c of CACHES) {
       const m = c.re.exec(p);
       if (m) {
@@ -634,6 +646,7 @@ function pythonFindings(
     }
   }
   for (const w of sq.waste) {
+    if (!w.path.includes('.cache/') && !w.path.startsWith('tmp/pip-')) continue;
     for (const c of CACHES) {
       const m = c.re.exec(w.path);
       if (m) {

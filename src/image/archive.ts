@@ -78,6 +78,8 @@ export interface LoadOptions {
   platform?: string;
   /** Stream to read instead of spawning the engine (tests). */
   stream?: Readable;
+  /** Replaces the layer scanner (the benchmark's decompress-and-discard baseline). */
+  scanLayer?: (source: Readable, name: string) => Promise<LayerScan>;
 }
 
 const JSON_CAP = 16 << 20;
@@ -401,9 +403,12 @@ export async function loadArchiveStream(
         jsons.set(p, Buffer.concat(parts));
       } else if (kind === 'layer') {
         const rest = finished ? [first] : chain(first, it);
+        const src = Readable.from(rest);
         scans.set(
           p,
-          await scanLayer(Readable.from(rest), { name: p, ...(opts.limits ? { limits: opts.limits } : {}) }),
+          opts.scanLayer
+            ? await opts.scanLayer(src, p)
+            : await scanLayer(src, { name: p, ...(opts.limits ? { limits: opts.limits } : {}) }),
         );
       } else {
         while (!finished) {
@@ -503,7 +508,9 @@ export async function loadLayoutDir(
       const abs = inside(p);
       if (!(await has(p))) return null;
       try {
-        return await scanLayer(createReadStream(abs, { highWaterMark: 1 << 20 }), {
+        if (opts.scanLayer)
+          return await opts.scanLayer(createReadStream(abs, { highWaterMark: 64 << 10 }), p);
+        return await scanLayer(createReadStream(abs, { highWaterMark: 64 << 10 }), {
           name: p,
           ...(opts.limits ? { limits: opts.limits } : {}),
         });
@@ -526,7 +533,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
     let stream: Readable;
     try {
       await fsp.access(source.path);
-      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: 1 << 20 });
+      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: 64 << 10 });
     } catch {
       throw new InputError('cannot read the image archive', source.path);
     }

@@ -22,7 +22,14 @@ export interface Comparison {
     added: Array<{ name: string; version: string; bytes: number }>;
     removed: Array<{ name: string; version: string; bytes: number }>;
     /** Same distribution in both; bytes or version changed. Biggest change first. */
-    changed: Array<{ name: string; before: string; after: string; bytesBefore: number; bytesAfter: number; delta: number }>;
+    changed: Array<{
+      name: string;
+      before: string;
+      after: string;
+      bytesBefore: number;
+      bytesAfter: number;
+      delta: number;
+    }>;
   };
   findings: { added: string[]; fixed: string[] };
 }
@@ -47,7 +54,8 @@ export function compareReports(before: AnalysisReport, after: AnalysisReport): C
   const usedA = new Set<number>();
   const usedB = new Set<number>();
   const byDiff = new Map<string, number[]>();
-  for (const l of before.layers) if (l.diffId) byDiff.set(l.diffId, [...(byDiff.get(l.diffId) ?? []), l.index]);
+  for (const l of before.layers)
+    if (l.diffId) byDiff.set(l.diffId, [...(byDiff.get(l.diffId) ?? []), l.index]);
   for (const l of after.layers) {
     const cands = l.diffId ? (byDiff.get(l.diffId) ?? []) : [];
     const hit = cands.find((i) => !usedA.has(i));
@@ -101,10 +109,17 @@ export function compareReports(before: AnalysisReport, after: AnalysisReport): C
       before: before.layers.length,
       after: after.layers.length,
       shared: usedB.size,
-      added: after.layers.filter((l) => !usedB.has(l.index)).map((l) => ({ index: l.index, createdBy: l.createdBy, size: l.size })),
-      removed: before.layers.filter((l) => !usedA.has(l.index)).map((l) => ({ index: l.index, createdBy: l.createdBy, size: l.size })),
+      added: after.layers
+        .filter((l) => !usedB.has(l.index))
+        .map((l) => ({ index: l.index, createdBy: l.createdBy, size: l.size })),
+      removed: before.layers
+        .filter((l) => !usedA.has(l.index))
+        .map((l) => ({ index: l.index, createdBy: l.createdBy, size: l.size })),
     },
     distributions: { added, removed, changed },
-    findings: { added: [...fb].filter((x) => !fa.has(x)).sort(), fixed: [...fa].filter((x) => !fb.has(x)).sort() },
+    findings: {
+      added: [...fb].filter((x) => !fa.has(x)).sort(),
+      fixed: [...fa].filter((x) => !fb.has(x)).sort(),
+    },
   };
 }

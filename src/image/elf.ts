@@ -95,7 +95,7 @@ export class ElfCollector implements EntrySink {
     private readonly size: number,
     private readonly dynamic: boolean,
   ) {
-    this.head = Buffer.alloc(Math.min(size, HEAD));
+    this.head = Buffer.allocUnsafe(Math.min(size, dynamic ? HEAD : 64));
   }
 
   data(chunk: Buffer, offset: number): void {

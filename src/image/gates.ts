@@ -47,7 +47,8 @@ const UNITS: Record<string, number> = {
 export function parseSize(text: string, option: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new InputError(`${option}: not a size: ${JSON.stringify(text)} (use e.g. 150MB, 1.5GiB)`);
+  if (!m || unit === undefined)
+    throw new InputError(`${option}: not a size: ${JSON.stringify(text)} (use e.g. 150MB, 1.5GiB)`);
   return Math.round(Number(m[1]) * unit);
 }
 
@@ -75,10 +76,13 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 /** Check the option values before the (slow) analysis runs. */
 export function validateGates(opts: GateOptions): void {
   if (opts.maxSize !== undefined) parseSize(opts.maxSize, '--max-size');
-  if (opts.maxWaste !== undefined && !/^\s*\d+(\.\d+)?\s*%\s*$/.test(opts.maxWaste)) parseSize(opts.maxWaste, '--max-waste');
+  if (opts.maxWaste !== undefined && !/^\s*\d+(\.\d+)?\s*%\s*$/.test(opts.maxWaste))
+    parseSize(opts.maxWaste, '--max-waste');
   for (const id of opts.failOn ?? []) {
     if (!(FINDING_IDS as readonly string[]).includes(id) && !(id in RANK)) {
-      throw new InputError(`--fail-on: unknown finding id ${JSON.stringify(id)} (known: ${FINDING_IDS.join(', ')}, or error/warning/info)`);
+      throw new InputError(
+        `--fail-on: unknown finding id ${JSON.stringify(id)} (known: ${FINDING_IDS.join(', ')}, or error/warning/info)`,
+      );
     }
   }
 }
@@ -88,16 +92,31 @@ export function evaluateGates(report: AnalysisReport, opts: GateOptions): GateOu
   const results: GateResult[] = [];
   if (opts.maxSize !== undefined) {
     const limit = parseSize(opts.maxSize, '--max-size');
-    results.push({ gate: 'max-size', limit: opts.maxSize, actual: `${report.size.total}`, passed: report.size.total <= limit });
+    results.push({
+      gate: 'max-size',
+      limit: opts.maxSize,
+      actual: `${report.size.total}`,
+      passed: report.size.total <= limit,
+    });
   }
   if (opts.maxWaste !== undefined) {
     const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(opts.maxWaste);
     if (pct) {
       const share = report.size.total ? (report.size.waste / report.size.total) * 100 : 0;
-      results.push({ gate: 'max-waste', limit: opts.maxWaste, actual: `${share.toFixed(2)}%`, passed: share <= Number(pct[1]) });
+      results.push({
+        gate: 'max-waste',
+        limit: opts.maxWaste,
+        actual: `${share.toFixed(2)}%`,
+        passed: share <= Number(pct[1]),
+      });
     } else {
       const limit = parseSize(opts.maxWaste, '--max-waste');
-      results.push({ gate: 'max-waste', limit: opts.maxWaste, actual: `${report.size.waste}`, passed: report.size.waste <= limit });
+      results.push({
+        gate: 'max-waste',
+        limit: opts.maxWaste,
+        actual: `${report.size.waste}`,
+        passed: report.size.waste <= limit,
+      });
     }
   }
   for (const id of opts.failOn ?? []) {

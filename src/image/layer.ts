@@ -44,7 +44,8 @@ export interface ScanOptions {
   name?: string;
 }
 
-const FP_SPAN = 64 * 1024;
+// Enough to tell a chown copy from a rewrite; hashing whole files would cost more than the tar parse.
+const FP_SPAN = 4 * 1024;
 
 /** Paths whose content we keep, with a per-file cap. */
 export function captureLimit(path: string): number {
@@ -91,24 +92,6 @@ export function elfMode(path: string, mode: number, size: number): 'dynamic' | '
   return null;
 }
 
-class FingerprintSink implements EntrySink {
-  crc = 0;
-  constructor(private readonly size: number) {}
-  data(chunk: Buffer, offset: number): void {
-    const size = this.size;
-    const end = offset + chunk.length;
-    if (size <= 2 * FP_SPAN) {
-      this.crc = zlib.crc32(chunk, this.crc);
-      return;
-    }
-    if (offset < FP_SPAN)
-      this.crc = zlib.crc32(chunk.subarray(0, Math.min(chunk.length, FP_SPAN - offset)), this.crc);
-    const tail = size - FP_SPAN;
-    if (end > tail) this.crc = zlib.crc32(chunk.subarray(Math.max(0, tail - offset)), this.crc);
-  }
-  end(): void {}
-}
-
 class CaptureSink implements EntrySink {
   parts: Buffer[] = [];
   fill = 0;
@@ -125,17 +108,35 @@ class CaptureSink implements EntrySink {
   }
 }
 
-class MultiSink implements EntrySink {
+/** Per regular file: the fingerprint, plus a capture and an ELF reader when the path calls for them. */
+class FileSink implements EntrySink {
+  crc = 0;
+  capture: CaptureSink | null = null;
+  elf: ElfCollector | null = null;
   constructor(
-    private readonly sinks: EntrySink[],
-    private readonly done: () => void,
+    private readonly size: number,
+    private readonly rec: LayerEntry,
   ) {}
   data(chunk: Buffer, offset: number): void {
-    for (const s of this.sinks) s.data(chunk, offset);
+    const size = this.size;
+    if (size <= 2 * FP_SPAN) this.crc = zlib.crc32(chunk, this.crc);
+    else {
+      if (offset < FP_SPAN) this.crc = zlib.crc32(chunk.subarray(0, FP_SPAN - offset), this.crc);
+      const tail = size - FP_SPAN;
+      if (offset + chunk.length > tail)
+        this.crc = zlib.crc32(chunk.subarray(Math.max(0, tail - offset)), this.crc);
+    }
+    if (this.capture) this.capture.data(chunk);
+    if (this.elf) this.elf.data(chunk, offset);
   }
   end(): void {
-    for (const s of this.sinks) s.end();
-    this.done();
+    const r = this.rec;
+    r.fp = this.crc;
+    if (this.capture) r.content = this.capture.result();
+    if (this.elf) {
+      this.elf.end();
+      if (this.elf.result) r.elf = this.elf.result;
+    }
   }
 }
 
@@ -178,20 +179,12 @@ export class LayerCollector {
     this.size += size;
     if (e.type !== 'file' || e.size === 0) return undefined;
 
-    const sinks: EntrySink[] = [];
-    const fp = new FingerprintSink(e.size);
-    sinks.push(fp);
+    const sink = new FileSink(e.size, r);
     const cap = captureLimit(e.path);
-    const capture = cap > 0 ? new CaptureSink(cap) : null;
-    if (capture) sinks.push(capture);
+    if (cap > 0) sink.capture = new CaptureSink(cap);
     const em = elfMode(e.path, e.mode, e.size);
-    const elf = em ? new ElfCollector(e.size, em === 'dynamic') : null;
-    if (elf) sinks.push(elf);
-    return new MultiSink(sinks, () => {
-      r.fp = fp.crc;
-      if (capture) r.content = capture.result();
-      if (elf?.result) r.elf = elf.result;
-    });
+    if (em) sink.elf = new ElfCollector(e.size, em === 'dynamic');
+    return sink;
   }
 }
 
@@ -221,7 +214,7 @@ export async function scanLayer(
   const dm = new DecompressMaybe(opts.limits);
   const name = opts.name ?? 'layer';
   const sink = new Writable({
-    highWaterMark: 1 << 20,
+    highWaterMark: 256 << 10,
     write(chunk: Buffer, _enc, cb) {
       try {
         if (!parser.ended) parser.write(chunk);

@@ -120,10 +120,13 @@ export interface PythonInventory {
   venvs: Map<string, Record<string, string>>;
 }
 
-export function pythonInventory(root: FsNode): PythonInventory {
+export function pythonInventory(root: FsNode, all?: Array<[string, FsNode]>): PythonInventory {
   const siteDirs: string[] = [];
   const venvs = new Map<string, Record<string, string>>();
-  for (const [p, n] of walk(root)) {
+  const list = all ?? walk(root);
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]![0];
+    const n = list[i]![1];
     if (n.children && (n.name === 'site-packages' || n.name === 'dist-packages')) siteDirs.push(`/${p}`);
     if (!n.children && n.name === 'pyvenv.cfg') {
       venvs.set(`/${path.posix.dirname(p)}`, parseCfg(n.content?.toString('utf8') ?? ''));

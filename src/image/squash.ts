@@ -101,13 +101,18 @@ export function lookup(root: FsNode, path: string): FsNode | null {
   return null;
 }
 
-export function* walk(n: FsNode, prefix = ''): Generator<[string, FsNode]> {
-  if (!n.children) return;
-  for (const c of n.children.values()) {
-    const p = prefix ? `${prefix}/${c.name}` : c.name;
-    yield [p, c];
-    if (c.children) yield* walk(c, p);
-  }
+/** Every node under `n` in pre-order with its path. Map.forEach: no iterator garbage on big trees. */
+export function walk(n: FsNode, prefix = ''): Array<[string, FsNode]> {
+  const out: Array<[string, FsNode]> = [];
+  const rec = (dir: FsNode, base: string): void => {
+    dir.children!.forEach((c) => {
+      const p = base ? `${base}/${c.name}` : c.name;
+      out.push([p, c]);
+      if (c.children) rec(c, p);
+    });
+  };
+  if (n.children) rec(n, prefix);
+  return out;
 }
 
 export class Squasher {
@@ -263,10 +268,13 @@ export class Squasher {
     }
   }
 
-  result(): SquashResult {
+  /** `all` is walk(root) when the caller already has it. */
+  result(all?: Array<[string, FsNode]>): SquashResult {
     let visible = 0;
     const seen = new Set<Inode>();
-    for (const [, n] of walk(this.root)) {
+    const list = all ?? walk(this.root);
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i]![1];
       if (n.inode) {
         if (!seen.has(n.inode)) {
           seen.add(n.inode);

@@ -35,11 +35,16 @@ export function renderAnalyzeText(r: AnalysisReport, opts: TextOptions = {}): st
     `Size ${c.bold(fmt(r.size.total))} in layers · ${fmt(r.size.visible)} visible · waste ${c.bold(fmt(r.size.waste))} (${pct(r.size.waste, r.size.total)}) · blobs ${fmt(r.size.blobs)}`,
   );
   const u = r.user;
-  const userText = u.configured === '' ? 'root (no USER)' : `${u.configured}${u.uid !== null ? ` (uid ${u.uid})` : ' (uid unknown)'}`;
+  const userText =
+    u.configured === ''
+      ? 'root (no USER)'
+      : `${u.configured}${u.uid !== null ? ` (uid ${u.uid})` : ' (uid unknown)'}`;
   out.push(`User ${u.root ? c.yellow(userText) : userText}${!u.numeric ? c.yellow(' non-numeric') : ''}`);
 
   h('Layers');
-  out.push(c.dim(`  ${lpad('#', 3)}  ${lpad('size', 9)}  ${lpad('files', 6)}  ${lpad('wasted', 9)}  instruction`));
+  out.push(
+    c.dim(`  ${lpad('#', 3)}  ${lpad('size', 9)}  ${lpad('files', 6)}  ${lpad('wasted', 9)}  instruction`),
+  );
   for (const l of r.layers) {
     out.push(
       `  ${lpad(String(l.index), 3)}  ${lpad(fmt(l.size), 9)}  ${lpad(String(l.files), 6)}  ${lpad(l.wasteAdded ? fmt(l.wasteAdded) : '-', 9)}  ${cut(l.createdBy ?? '(unknown)', 90)}`,
@@ -68,13 +73,17 @@ export function renderAnalyzeText(r: AnalysisReport, opts: TextOptions = {}): st
   if (r.python.distributions.length) {
     out.push(c.dim(`  ${lpad('size', 9)}  distribution`));
     for (const d of r.python.distributions.slice(0, top)) {
-      out.push(`  ${lpad(fmt(d.bytes), 9)}  ${d.name} ${d.version}  ${c.dim(`${d.sitePackages} · layer ${d.layer}`)}`);
+      out.push(
+        `  ${lpad(fmt(d.bytes), 9)}  ${d.name} ${d.version}  ${c.dim(`${d.sitePackages} · layer ${d.layer}`)}`,
+      );
     }
-    if (r.python.distributions.length > top) out.push(c.dim(`  … ${r.python.distributions.length - top} more (--json for all)`));
+    if (r.python.distributions.length > top)
+      out.push(c.dim(`  … ${r.python.distributions.length - top} more (--json for all)`));
   }
 
   h('Native libraries');
-  if (!r.native.missing.length) out.push(`  ${r.native.checked} ELF objects under Python trees checked: every DT_NEEDED resolves`);
+  if (!r.native.missing.length)
+    out.push(`  ${r.native.checked} ELF objects under Python trees checked: every DT_NEEDED resolves`);
   else {
     out.push(`  ${r.native.checked} ELF objects checked; ${c.red(`${r.native.missing.length} missing`)}:`);
     for (const m of r.native.missing) {
@@ -87,7 +96,12 @@ export function renderAnalyzeText(r: AnalysisReport, opts: TextOptions = {}): st
   h('Findings');
   if (!r.findings.length) out.push('  none');
   for (const f of r.findings) {
-    const sev = f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.dim('info   ');
+    const sev =
+      f.severity === 'error'
+        ? c.red('error  ')
+        : f.severity === 'warning'
+          ? c.yellow('warning')
+          : c.dim('info   ');
     out.push(`  ${sev} ${c.bold(f.id)}  ${f.title}`);
     if (f.detail) out.push(`          ${c.dim(cut(f.detail, 200))}`);
     out.push(`          fix: ${f.fix}`);
@@ -101,17 +115,22 @@ export function renderComparisonText(cmp: Comparison, opts: TextOptions = {}): s
   const sign = (n: number) => (n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0');
   const out: string[] = ['', c.bold(`Compared with ${cmp.before}`)];
   for (const [k, v] of Object.entries(cmp.size)) {
-    out.push(`  ${pad(k, 8)} ${lpad(fmt(v.before), 9)} → ${lpad(fmt(v.after), 9)}  ${sign(v.delta)}${v.before ? ` (${pct(v.after, v.before)})` : ''}`);
+    out.push(
+      `  ${pad(k, 8)} ${lpad(fmt(v.before), 9)} → ${lpad(fmt(v.after), 9)}  ${sign(v.delta)}${v.before ? ` (${pct(v.after, v.before)})` : ''}`,
+    );
   }
   out.push(`  layers   ${cmp.layers.before} → ${cmp.layers.after} (${cmp.layers.shared} shared)`);
   for (const l of cmp.layers.added) out.push(`    + ${fmt(l.size)}  ${cut(l.createdBy ?? '(unknown)', 80)}`);
-  for (const l of cmp.layers.removed) out.push(`    - ${fmt(l.size)}  ${cut(l.createdBy ?? '(unknown)', 80)}`);
+  for (const l of cmp.layers.removed)
+    out.push(`    - ${fmt(l.size)}  ${cut(l.createdBy ?? '(unknown)', 80)}`);
   const d = cmp.distributions;
   if (d.added.length || d.removed.length || d.changed.length) out.push('  distributions');
   for (const x of d.added) out.push(`    + ${x.name} ${x.version}  ${fmt(x.bytes)}`);
   for (const x of d.removed) out.push(`    - ${x.name} ${x.version}  ${fmt(x.bytes)}`);
   for (const x of d.changed.slice(0, 20)) {
-    out.push(`    ~ ${x.name} ${x.before === x.after ? x.after : `${x.before} → ${x.after}`}  ${sign(x.delta)}`);
+    out.push(
+      `    ~ ${x.name} ${x.before === x.after ? x.after : `${x.before} → ${x.after}`}  ${sign(x.delta)}`,
+    );
   }
   if (cmp.findings.added.length) out.push(`  new findings: ${cmp.findings.added.join(', ')}`);
   if (cmp.findings.fixed.length) out.push(`  fixed findings: ${cmp.findings.fixed.join(', ')}`);

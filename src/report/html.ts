@@ -16,7 +16,18 @@ export function esc(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#e15759'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#e15759',
+];
 
 function layerChart(r: AnalysisReport): string {
   const rowH = 22;
@@ -53,7 +64,8 @@ interface Rect {
 export function squarify(values: number[], rect: Rect): Rect[] {
   const out: Rect[] = new Array(values.length);
   const total = values.reduce((a, v) => a + v, 0);
-  if (total <= 0 || rect.w <= 0 || rect.h <= 0) return values.map(() => ({ x: rect.x, y: rect.y, w: 0, h: 0 }));
+  if (total <= 0 || rect.w <= 0 || rect.h <= 0)
+    return values.map(() => ({ x: rect.x, y: rect.y, w: 0, h: 0 }));
   const idx = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
   const scale = (rect.w * rect.h) / total;
   let { x, y, w, h } = rect;
@@ -69,7 +81,10 @@ export function squarify(values: number[], rect: Rect): Rect[] {
       const maxA = Math.max(a, ...row.map((r) => r[0] * scale));
       const minA = Math.min(a, ...row.map((r) => r[0] * scale));
       const s2 = side * side;
-      const nw = nextSum > 0 ? Math.max((s2 * maxA) / (nextSum * nextSum), (nextSum * nextSum) / (s2 * Math.max(minA, 1e-9))) : 0;
+      const nw =
+        nextSum > 0
+          ? Math.max((s2 * maxA) / (nextSum * nextSum), (nextSum * nextSum) / (s2 * Math.max(minA, 1e-9)))
+          : 0;
       if (row.length && nw > worst) break;
       worst = nw;
       row.push(idx[i]!);
@@ -126,7 +141,10 @@ function treemap(tree: TreeNode, width: number, height: number): string {
 
 function table(head: string[], rows: Array<Array<string | number>>, numeric: number[] = []): string {
   return `<table><thead><tr>${head.map((x, i) => `<th${numeric.includes(i) ? ' class="n"' : ''}>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((x, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((x, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 
@@ -140,11 +158,21 @@ export function renderAnalyzeHtml(r: AnalysisReport, cmp?: Comparison, gates?: G
 <div><b>${esc(String(r.layers.length))}</b><span>layers</span></div>
 <div><b>${esc(r.user.configured || 'root')}</b><span>user${r.user.root ? ' (root)' : ''}${r.user.numeric ? '' : ', non-numeric'}</span></div>
 </section>`);
-  sections.push(`<h2>Layers</h2>${layerChart(r)}${table(
-    ['#', 'instruction', 'size', 'files', 'hidden later', 'hides', 'blob'],
-    r.layers.map((l) => [l.index, l.createdBy ?? '(unknown)', fmt(l.size), l.files, fmt(l.wasteAdded), fmt(l.wasteHidden), `${fmt(l.blobSize)} ${l.compression}`]),
-    [0, 2, 3, 4, 5, 6],
-  )}`);
+  sections.push(
+    `<h2>Layers</h2>${layerChart(r)}${table(
+      ['#', 'instruction', 'size', 'files', 'hidden later', 'hides', 'blob'],
+      r.layers.map((l) => [
+        l.index,
+        l.createdBy ?? '(unknown)',
+        fmt(l.size),
+        l.files,
+        fmt(l.wasteAdded),
+        fmt(l.wasteHidden),
+        `${fmt(l.blobSize)} ${l.compression}`,
+      ]),
+      [0, 2, 3, 4, 5, 6],
+    )}`,
+  );
   sections.push(`<h2>Where the bytes are</h2>${treemap(r.tree, 1000, 560)}`);
   sections.push(
     `<h2>Waste by cause</h2>${table(
@@ -181,7 +209,11 @@ export function renderAnalyzeHtml(r: AnalysisReport, cmp?: Comparison, gates?: G
       r.native.missing.length
         ? table(
             ['missing soname', 'Debian package', 'needed by'],
-            r.native.missing.map((m) => [m.soname, m.debianPackage ?? '?', m.distributions.join(', ') || m.neededBy.join(', ')]),
+            r.native.missing.map((m) => [
+              m.soname,
+              m.debianPackage ?? '?',
+              m.distributions.join(', ') || m.neededBy.join(', '),
+            ]),
           )
         : '<p>Every DT_NEEDED resolves inside the image.</p>'
     }`,
@@ -197,7 +229,12 @@ export function renderAnalyzeHtml(r: AnalysisReport, cmp?: Comparison, gates?: G
         [
           ...cmp.distributions.added.map((d) => ['added', d.name, d.version, fmt(d.bytes)]),
           ...cmp.distributions.removed.map((d) => ['removed', d.name, d.version, fmt(d.bytes)]),
-          ...cmp.distributions.changed.map((d) => ['changed', d.name, `${d.before} → ${d.after}`, fmt(d.delta)]),
+          ...cmp.distributions.changed.map((d) => [
+            'changed',
+            d.name,
+            `${d.before} → ${d.after}`,
+            fmt(d.delta),
+          ]),
         ],
         [3],
       )}`,
@@ -211,7 +248,8 @@ export function renderAnalyzeHtml(r: AnalysisReport, cmp?: Comparison, gates?: G
       )}`,
     );
   }
-  if (r.warnings.length) sections.push(`<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
+  if (r.warnings.length)
+    sections.push(`<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

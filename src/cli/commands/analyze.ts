@@ -33,9 +33,18 @@ export function registerAnalyze(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report with charts')
     .option('--max-size <size>', 'fail (exit 1) when the image content exceeds this size, e.g. 300MB')
     .option('--max-waste <size>', 'fail (exit 1) when waste exceeds this size (e.g. 20MB) or share (e.g. 5%)')
-    .option('--fail-on <ids>', 'fail (exit 1) when any of these finding ids (comma-separated) or severities is present', collect)
+    .option(
+      '--fail-on <ids>',
+      'fail (exit 1) when any of these finding ids (comma-separated) or severities is present',
+      collect,
+    )
     .option('--platform <os/arch>', 'platform to pick from a multi-platform archive or layout')
-    .addOption(new Option('--engine <engine>', 'engine to read local images from').choices(['docker', 'podman'] as const))
+    .addOption(
+      new Option('--engine <engine>', 'engine to read local images from').choices([
+        'docker',
+        'podman',
+      ] as const),
+    )
     .option('--top <n>', 'distributions to list in the text report', '15')
     .action(async (image, opts) => {
       await runCommand(async () => {
@@ -50,7 +59,10 @@ export function registerAnalyze(program: Command): void {
         const report = await analyzeImage(await resolveSource(image, opts.engine), loadOpts);
         let comparison: Comparison | undefined;
         if (opts.compare) {
-          const other: AnalysisReport = await analyzeImage(await resolveSource(opts.compare, opts.engine), loadOpts);
+          const other: AnalysisReport = await analyzeImage(
+            await resolveSource(opts.compare, opts.engine),
+            loadOpts,
+          );
           comparison = compareReports(other, report);
         }
         const gates = evaluateGates(report, gateOpts);
@@ -58,7 +70,9 @@ export function registerAnalyze(program: Command): void {
           await writeFileAtomic(path.resolve(opts.html), renderAnalyzeHtml(report, comparison, gates));
         }
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ report, comparison: comparison ?? null, gates }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ report, comparison: comparison ?? null, gates }, null, 2)}\n`,
+          );
         } else {
           const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
           let text = renderAnalyzeText(report, { color, top });
