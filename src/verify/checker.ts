@@ -281,6 +281,8 @@ def parse_requirement(text):
             "url": url, "marker": marker}
 
 # ---------------------------------------------------------------- installed distributions
+REQUIRED_BY = {}
+
 def check_distributions(problems):
     try:
         import importlib.metadata as md
@@ -323,6 +325,7 @@ def check_distributions(problems):
                 except ValueError as e:
                     problems.append({"distribution": info["name"], "requirement": raw, "problem": "unreadable: %s" % e})
                     continue
+                REQUIRED_BY.setdefault(req["normalized"], set()).add(info["name"])
                 dep = installed.get(req["normalized"])
                 if dep is None:
                     problems.append({"distribution": info["name"], "requirement": raw, "problem": "not installed"})
@@ -531,6 +534,9 @@ def check_tools(distributions):
     bad = []
     for d in distributions:
         if normalize(d["name"]) not in ("pip", "setuptools", "poetry", "poetry-core", "pdm", "pipenv", "uv", "wheel"):
+            continue
+        if REQUIRED_BY.get(normalize(d["name"])):
+            # a run-time requirement of the app's own dependencies (old gunicorn imports pkg_resources)
             continue
         loc = os.path.realpath(d["location"]) if d["location"] else ""
         if in_venv and not loc.startswith(prefix + os.sep):
