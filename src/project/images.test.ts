@@ -127,6 +127,11 @@ describe('chooseImages (slim)', () => {
   it('warns when the base image tag names another Python', () => {
     const r = chooseImagesExplained('3.12', { baseImage: 'pycontain.test/python:3.11-slim' });
     expect(r.warnings.map((w) => w.code)).toEqual(['base-image-python-mismatch']);
+    expect(chooseImagesExplained('3.11', { baseImage: 'pycontain.test/python:3.11-slim' }).warnings).toEqual(
+      [],
+    );
+    const d = chooseImagesExplained('3.11', { baseImage: 'debian:bookworm-slim' });
+    expect(d.warnings.map((w) => w.code)).toEqual(['base-image-no-python']);
   });
 
   it.each(['python:3.12-alpine', 'python:3.12-alpine3.20', 'alpine:3.20', 'corp/alpine-python:3.12'])(

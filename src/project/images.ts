@@ -200,6 +200,13 @@ export function chooseImagesExplained(pythonVersion: string, o: ImageOptions): I
         value: refString(base) + (base.digest ? `@${base.digest}` : ''),
         reason: 'the base-image override sets both stages',
       });
+      const last = base.name.split('/').pop() ?? '';
+      if (/^(debian|ubuntu|distroless|busybox|scratch|static|base)/.test(last) && !/python/.test(base.name)) {
+        warnings.push({
+          code: 'base-image-no-python',
+          message: `base image ${refString(base)} does not look like a Python image: the venv needs an interpreter at /usr/local/bin/python3 in both stages`,
+        });
+      }
       const m = /^(\d+)\.(\d+)(?!\d)/.exec(base.tag ?? '');
       if (m && /python/.test(base.name) && `${m[1]}.${m[2]}` !== pythonVersion) {
         warnings.push({

@@ -193,8 +193,7 @@ export interface NativeResult {
 function keyWithExtras(d: Dependency): string[] {
   const name = normalizeName(d.name);
   const keys = [name];
-  const extras = (d as Dependency & { extras?: string[] }).extras ?? [];
-  for (const x of extras) keys.push(`${name}[${normalizeName(x)}]`);
+  for (const x of d.extras ?? []) keys.push(`${name}[${normalizeName(x)}]`);
   // Some readers keep the extras in the specifier text ('[standard]>=0.20').
   const m = /^\s*\[([^\]]*)\]/.exec(d.specifier ?? '');
   if (m?.[1]) for (const x of m[1].split(',')) if (x.trim()) keys.push(`${name}[${normalizeName(x.trim())}]`);
