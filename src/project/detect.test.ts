@@ -351,3 +351,59 @@ describe('bad input', () => {
     expect(e.line).toBe(2);
   });
 });
+
+describe('requirements details', () => {
+  it('local wheels, find-links dirs and -r includes are manifests; credentials stay out of the plan', async () => {
+    const root = tree({
+      'requirements.txt':
+        '--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp.example.com/simple/\n--find-links ./wheels\n-r base.txt\n./vendor/mylib-1.0-py3-none-any.whl\n',
+      'base.txt':
+        'flask==2.2.2 --hash=sha256:b9c46cc36662a7949f34b52d8ec7bb59c0d74ba08ba6cb9ce9adc1d8676d9526\n',
+      'wheels/x-1.0-py3-none-any.whl': '',
+      'vendor/mylib-1.0-py3-none-any.whl': '',
+      'app.py': 'print(1)\n',
+    });
+    const plan = await detectProject(root);
+    expect(plan.packageManager).toBe('pip');
+    expect(plan.requirementsFile).toBe('requirements.txt');
+    expect(plan.manifests).toEqual([
+      'requirements.txt',
+      'base.txt',
+      'vendor/mylib-1.0-py3-none-any.whl',
+      'wheels',
+    ]);
+    expect(plan.index).toEqual({
+      url: 'https://pypi.corp.example.com/simple',
+      extraUrls: [],
+      needsCredentials: true,
+      secretId: 'pip-index',
+    });
+    expect(JSON.stringify(plan)).not.toContain('PIP_TOKEN');
+    expect(plan.requirementsHashes).toBe(false);
+    expect(dep(plan, 'mylib')?.wheels).toEqual(['mylib-1.0-py3-none-any.whl']);
+  });
+
+  it('-e . in requirements is the project itself: a warning, not a dependency', async () => {
+    const root = tree({
+      'requirements.txt': 'flask==2.2.2\n-e .\n',
+      'setup.py': 'from setuptools import setup\nsetup(name="x")\n',
+    });
+    const plan = await detectProject(root);
+    expect(plan.installProject).toBe(true);
+    expect(plan.warnings.find((w) => w.code === 'requirements-installs-project')?.source).toMatchObject({
+      file: 'requirements.txt',
+      line: 2,
+    });
+    expect(plan.dependencies.map((d) => d.name)).toEqual(['flask']);
+  });
+
+  it('pip-tools input without a compiled file', async () => {
+    const plan = await detectProject(tree({ 'requirements.in': 'flask\n' }));
+    expect(plan.packageManager).toBe('pip-tools');
+    expect(plan.lockfile).toBeNull();
+    expect(plan.requirementsFile).toBe('requirements.in');
+    expect(plan.warnings.find((w) => w.code === 'no-lock')?.message).toMatch(
+      /requirements\.in is not compiled/,
+    );
+  });
+});

@@ -85,6 +85,14 @@ async function fileExists(root: string, rel: string): Promise<boolean> {
   }
 }
 
+async function dirExists(root: string, rel: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(path.join(root, rel))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function readPy(root: string, rel: string): Promise<PyProject | null> {
   const text = await readText(root, rel);
   return text === null ? null : parsePyProject(text, rel);
@@ -730,7 +738,9 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const reqFile = pm.requirementsFile;
   if (reqFile) {
     try {
-      req = await readRequirements(root, reqFile, { env: process.env });
+      // No environment: `${TOKEN}` stays literal, so the plan never holds a secret and does not
+      // depend on the machine that ran detect; a `${...}` in an index URL marks it as needing credentials.
+      req = await readRequirements(root, reqFile, { env: {} });
     } catch (err) {
       // Only fatal when pip installs from it; a broken leftover file next to a lock is a warning.
       if (pm.manager === 'pip' || pm.manager === 'pip-tools') throw err;
@@ -1114,6 +1124,12 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   if (req && (pm.manager === 'pip' || pm.manager === 'pip-tools')) {
     for (const f of req.files) add(f);
     for (const f of reqLocalFiles) add(f);
+    // `--find-links ./wheels`: pip resolves it next to the requirements file; the install layer needs it.
+    for (const fl of req.options.findLinks) {
+      if (/^[a-z+]+:\/\//i.test(fl)) continue;
+      const rel = path.posix.normalize(path.posix.join(path.posix.dirname(req.file), fl.replace(/\\/g, '/')));
+      if (!rel.startsWith('..') && (await dirExists(root, rel))) add(rel);
+    }
   }
   if (installProject || pm.manager === 'setuptools') {
     for (const f of setupFiles) add(f);
