@@ -249,38 +249,37 @@ function aptInstall(pkgs: string[]): string[] {
 function builderSystemStep(ctx: Ctx): Instruction[] {
   const { plan } = ctx;
   const build = uniq([...(plan.system.build ?? []), ...(plan.overrides.buildAptPackages ?? [])]).sort();
+  const always = uniq(plan.image.builderPackages ?? []);
   const out: Instruction[] = [];
   const needInterpreter = ctx.distroless;
-  if (!build.length && !needInterpreter) return out;
-  const cmds: string[] = [];
+  if (!build.length && !needInterpreter && !always.length) return out;
+  const cmds: string[] = [`pkgs=${shQuote([...build, ...always].join(' '))}`];
+  const devPkgs = plan.image.pythonDevPackages?.length
+    ? plan.image.pythonDevPackages
+    : [`python${plan.pythonVersion}-dev`];
   const venvPkg = debianVenvPackage(plan.image.pythonPath, plan.pythonVersion);
+  const why: string[] = [];
   if (build.length) {
-    out.push({
-      kind: 'comment',
-      text: `Compilers and headers for ${
-        plan.native
-          .filter((n) => n.build.length)
-          .map((n) => n.package)
-          .join(', ') || 'packages built from source'
-      }: builder only, they never reach the runtime image.`,
-    });
-    cmds.push(`pkgs=${shQuote(build.join(' '))}`);
-    // Debian's interpreter (distroless builders, Debian-based bases) ships its headers separately.
-    cmds.push(
-      `{ ${shQuote(ctx.py)} -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || pkgs="$pkgs python${plan.pythonVersion}-dev"; }`,
+    const who = plan.native.filter((n) => n.build.length).map((n) => n.package);
+    why.push(
+      `Compilers and headers for ${who.length ? who.join(', ') : 'packages built from source'}: builder only, they never reach the runtime image.`,
+      "Debian's own interpreter ships its C headers separately: add them when Python.h is missing.",
     );
-  } else {
-    cmds.push("pkgs=''");
+    cmds.push(
+      `{ ${shQuote(ctx.py)} -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || pkgs="$pkgs ${devPkgs.join(' ')}"; }`,
+    );
   }
   if (needInterpreter) {
-    out.push({
-      kind: 'comment',
-      text: `The distroless runtime runs Debian's ${plan.image.pythonPath}: the venv must be built by that same interpreter.`,
-    });
-    cmds.push(
-      `{ ${shQuote(plan.image.pythonPath)} -c 'import ensurepip, venv' 2>/dev/null || pkgs="$pkgs ${venvPkg}"; }`,
+    why.push(
+      `The distroless runtime runs Debian's ${plan.image.pythonPath}: the venv must be built by that same interpreter.`,
     );
+    if (!always.includes(venvPkg)) {
+      cmds.push(
+        `{ ${shQuote(plan.image.pythonPath)} -c 'import ensurepip, venv' 2>/dev/null || pkgs="$pkgs ${venvPkg}"; }`,
+      );
+    }
   }
+  if (why.length) out.push({ kind: 'comment', text: why.join('\n') });
   cmds.push(
     'if [ -n "$pkgs" ]; then apt-get update && apt-get install -y --no-install-recommends $pkgs && rm -rf /var/lib/apt/lists/*; fi',
   );
@@ -354,6 +353,24 @@ function copyManifests(ctx: Ctx): Instruction[] {
 }
 
 function depsStep(ctx: Ctx): Instruction[] {
+  const out = depsStepInner(ctx);
+  const who = needsPkgResources(ctx.plan);
+  if (!who) return out;
+  // Add the setuptools install to the dependency RUN, before its bytecode compile.
+  const run = [...out].reverse().find((i): i is Extract<Instruction, { kind: 'run' }> => i.kind === 'run');
+  if (run) {
+    const at = run.commands.findIndex((c) => c.includes('compileall'));
+    run.commands.splice(at === -1 ? run.commands.length : at, 0, ...pkgResourcesStep(ctx));
+    const idx = out.indexOf(run);
+    out.splice(idx, 0, {
+      kind: 'comment',
+      text: `${who} imports pkg_resources at run time and the lock has no setuptools: add it (< 81, the last with pkg_resources).`,
+    });
+  }
+  return out;
+}
+
+function depsStepInner(ctx: Ctx): Instruction[] {
   const { plan, layout } = ctx;
   const pm = plan.packageManager;
   const out: Instruction[] = [];
@@ -515,6 +532,34 @@ function depsStep(ctx: Ctx): Instruction[] {
     }
   }
   return out;
+}
+
+/**
+ * Packages that import pkg_resources at run time. Their metadata may declare setuptools, but locks
+ * often lack it (pip-compile leaves setuptools out unless --allow-unsafe; repackaged wheels drop
+ * the requirement), and setuptools >= 81 no longer ships pkg_resources. The venv is created without
+ * setuptools, so it is added, pinned below 81, only when such a package is installed without it.
+ */
+const NEEDS_PKG_RESOURCES: { name: string; below: number }[] = [{ name: 'gunicorn', below: 22 }];
+
+export function needsPkgResources(plan: Plan): string | null {
+  const deps = plan.dependencies ?? [];
+  if (deps.some((d) => d.name === 'setuptools' && !d.group)) return null;
+  for (const rule of NEEDS_PKG_RESOURCES) {
+    const dep = deps.find((d) => d.name === rule.name && !d.group);
+    const major = dep?.version ? Number.parseInt(dep.version, 10) : Number.NaN;
+    if (dep && Number.isFinite(major) && major < rule.below) return `${rule.name} ${dep.version}`;
+  }
+  return null;
+}
+
+function pkgResourcesStep(ctx: Ctx): string[] {
+  const who = needsPkgResources(ctx.plan);
+  if (!who) return [];
+  if (ctx.plan.packageManager === 'uv') {
+    return [shJoin([`${TOOLS}/bin/uv`, 'pip', 'install', '--python', `${VENV}/bin/python`, 'setuptools<81'])];
+  }
+  return [pipInstall(['--no-compile', 'setuptools<81'])];
 }
 
 function isWorkspace(plan: Plan): boolean {
