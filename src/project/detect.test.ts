@@ -355,6 +355,7 @@ describe('bad input', () => {
 describe('requirements details', () => {
   it('local wheels, find-links dirs and -r includes are manifests; credentials stay out of the plan', async () => {
     const root = tree({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax
       'requirements.txt':
         '--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp.example.com/simple/\n--find-links ./wheels\n-r base.txt\n./vendor/mylib-1.0-py3-none-any.whl\n',
       'base.txt':
