@@ -355,8 +355,8 @@ describe('bad input', () => {
 describe('requirements details', () => {
   it('local wheels, find-links dirs and -r includes are manifests; credentials stay out of the plan', async () => {
     const root = tree({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax
       'requirements.txt':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax
         '--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp.example.com/simple/\n--find-links ./wheels\n-r base.txt\n./vendor/mylib-1.0-py3-none-any.whl\n',
       'base.txt':
         'flask==2.2.2 --hash=sha256:b9c46cc36662a7949f34b52d8ec7bb59c0d74ba08ba6cb9ce9adc1d8676d9526\n',
