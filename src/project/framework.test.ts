@@ -667,6 +667,14 @@ describe('Procfile', () => {
     );
     expect(r.command).toEqual(['uvicorn', 'main:app', '--port', '5001', '--host', '0.0.0.0']);
     expect(r.port).toBe(5001);
+    expect(r.decisions.filter((d) => d.topic === 'port')).toEqual([
+      {
+        topic: 'port',
+        value: '5001',
+        reason: 'the port the Procfile web process listens on',
+        source: { file: 'Procfile', line: 1 },
+      },
+    ]);
   });
 
   it('shell syntax -> sh -c with a warning', async () => {

@@ -1064,6 +1064,7 @@ export async function detectFramework(
   let env: Record<string, string> = {};
   let importRoot = '.';
   const importChecks: string[] = [];
+  let portDecision: { reason: string; source?: Source } | null = null;
 
   if (best) {
     framework = best.framework;
@@ -1086,15 +1087,8 @@ export async function detectFramework(
         ? { source: src(best.file) }
         : { source: src(best.file, best.line || undefined) }),
     });
-    if (best.portSource && opts.overrides?.port === undefined)
-      decisions.push({
-        topic: 'port',
-        value: String(port),
-        reason: 'the port the code asks for',
-        source: best.portSource,
-      });
-    else if (port !== null && opts.overrides?.port === undefined)
-      decisions.push({ topic: 'port', value: String(port), reason: `${framework}'s default port` });
+    if (best.portSource) portDecision = { reason: 'the port the code asks for', source: best.portSource };
+    else if (port !== null) portDecision = { reason: `${framework}'s default port` };
     // Server presence.
     const server = built.server ? data.servers[built.server] : undefined;
     const missing = [server?.package, ...(server?.requires ?? [])].filter(
@@ -1140,7 +1134,13 @@ export async function detectFramework(
     for (const w of repaired.warnings) warnings.push({ ...w, source: src('Procfile', web.line) });
     if (repaired.command) {
       command = repaired.command;
-      if (repaired.port !== null && opts.overrides?.port === undefined) port = repaired.port;
+      if (repaired.port !== null && opts.overrides?.port === undefined && repaired.port !== port) {
+        port = repaired.port;
+        portDecision = {
+          reason: 'the port the Procfile web process listens on',
+          source: src('Procfile', web.line),
+        };
+      }
       if (repaired.framework && framework === 'unknown') framework = repaired.framework;
       decisions.push({
         topic: 'command',
@@ -1186,8 +1186,16 @@ export async function detectFramework(
   }
   if (opts.overrides?.port !== undefined) {
     port = opts.overrides.port;
-    decisions.push({ topic: 'port', value: String(port), reason: 'set by the port override' });
+    portDecision = { reason: 'set by the port override' };
     if (env.GRADIO_SERVER_PORT) env.GRADIO_SERVER_PORT = String(port);
+  }
+  if (port !== null && portDecision) {
+    decisions.push({
+      topic: 'port',
+      value: String(port),
+      reason: portDecision.reason,
+      ...(portDecision.source ? { source: portDecision.source } : {}),
+    });
   }
   if (port === null) health = null;
   if (health) {
@@ -1200,7 +1208,14 @@ export async function detectFramework(
     });
   }
   if (entrypoint)
-    decisions.push({ topic: 'entrypoint', value: entrypoint, reason: `import root ${importRoot}` });
+    decisions.push({
+      topic: 'entrypoint',
+      value: entrypoint,
+      reason:
+        importRoot === '.'
+          ? 'importable from the app directory'
+          : `importable with ${importRoot}/ on the import path (the command passes it; PYTHONPATH=${importRoot} elsewhere)`,
+    });
 
   return {
     framework,
