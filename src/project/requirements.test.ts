@@ -442,6 +442,95 @@ describe('differential: requirements files vs pip', () => {
   });
 });
 
+describe('differential: mutated requirement lines vs pip', () => {
+  // pip 23 on this machine vendors packaging 21.3: it accepts legacy versions (`==2.31:.0`) and checks
+  // URLs that packaging 26 (modern pip) takes as written, and it looks at the disk for paths. Those
+  // differences are filtered out by asking packaging 26 itself; everything else must agree.
+  const base = [
+    'requests==2.31.0',
+    'Django[bcrypt]>=4.2,<5 ; python_version >= "3.10"',
+    'foo @ https://example.com/foo-1.0.tar.gz',
+    '-e git+https://github.com/o/r.git@v1#egg=r',
+    '--index-url https://x.example/simple',
+    `uvloop==0.19.0 --hash=${H1}`,
+    'https://example.com/pkg-1.0.zip#egg=pkg',
+    'pkg-1.0-py3-none-any.whl',
+    'a>=1 --config-settings key=value',
+    '--only-binary=:all:',
+    'b ; extra == "x" and sys_platform == "linux"',
+  ];
+  const chars = [...'[](),;@<>="\' \t.*+!~x\\#-:/$', '{', '}'];
+  const mutated = fc
+    .tuple(
+      fc.constantFrom(...base),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom(...chars, '--'), fc.boolean()), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    )
+    .map(([l, edits]) => {
+      let t = l;
+      for (const [i, c, del] of edits) {
+        const at = i % (t.length + 1);
+        t = del ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + c + t.slice(at);
+      }
+      return t;
+    })
+    .filter((t) => !/-r|-c|--req|--con/.test(t));
+
+  it('accepts, rejects and names the same lines as pip (up to packaging 21 vs 26)', () => {
+    const lines = fc.sample(mutated, { numRuns: 400, seed: seed(31) });
+    const pip = runOracle(lines.map((t) => ({ kind: 'pip_file', text: `${t}\n` })));
+    const ours = lines.map((t) => {
+      try {
+        const r = parseRequirementsText(`${t}\n`, 'requirements.txt');
+        return { ok: true, names: r.entries.map((e) => e.requirement?.normalizedName ?? null), message: '' };
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        const m = /^invalid (requirement|marker) ("(?:[^"\\]|\\.)*")/.exec(e.message);
+        const text = m ? (JSON.parse(m[2] as string) as string) : undefined;
+        const requirement = text === undefined ? undefined : m?.[1] === 'marker' ? `x ; ${text}` : text;
+        return { ok: false, names: null, message: e.message, requirement };
+      }
+    });
+    // What packaging 26 says about the requirement strings either side complained about.
+    const asked = lines.map((_, i) => {
+      const pipReq = /Invalid requirement: '(.*)' \(from line/.exec(pip[i]?.message ?? '')?.[1];
+      return pipReq ?? ours[i]?.requirement ?? 'x';
+    });
+    const modern = runOracle(asked.map((text) => ({ kind: 'requirement', text })));
+    const mismatches: string[] = [];
+    let compared = 0;
+    lines.forEach((t, i) => {
+      const want = pip[i] as OracleResult;
+      const got = ours[i] as (typeof ours)[number];
+      const pipMsg = String(want.message ?? '');
+      const diskOrUrl =
+        !want.ok &&
+        /looks like a path|not installable|does not exist|Invalid IPv6 URL|CommandError/.test(
+          `${want.error} ${pipMsg}`,
+        );
+      const pathLike =
+        !want.ok &&
+        (/Invalid requirement: '(\.|[^']*\/)/.test(pipMsg) ||
+          /^[\w.~/@%-]+ is not a valid editable requirement/.test(pipMsg));
+      const olderPackaging =
+        (want.ok && !got.ok && got.requirement !== undefined && modern[i]?.ok === false) ||
+        (!want.ok && got.ok && /Invalid requirement/.test(pipMsg) && modern[i]?.ok === true);
+      if (diskOrUrl || pathLike || olderPackaging) return;
+      compared++;
+      const wantNames = want.ok ? (want.entries as OracleResult[]).map((e) => e.name) : null;
+      if (got.ok !== want.ok || JSON.stringify(got.names) !== JSON.stringify(wantNames)) {
+        mismatches.push(
+          `${JSON.stringify(t)}: pip ${want.ok ? JSON.stringify(wantNames) : pipMsg.slice(0, 160)}; we ${got.ok ? JSON.stringify(got.names) : got.message}`,
+        );
+      }
+    });
+    expect(mismatches.slice(0, 10)).toEqual([]);
+    expect(compared).toBeGreaterThan(lines.length * 0.8);
+  });
+});
+
 describe('fuzz: requirements reader', () => {
   const alphabet = fc.constantFrom(
     ...'abcXYZ019 \t\n\\#-=<>!~;@[](),.*+"\'$ {}:/_'.split(''),

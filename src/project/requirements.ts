@@ -276,8 +276,13 @@ interface LogicalLine {
 // str.splitlines() boundaries.
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 const COMMENT_AT_START = /^(?:\s+)?#/;
-// pip's COMMENT_RE `(^|\s+)#.*$`.
-const COMMENT = /(?:^|\s+)#.*$/s;
+/** pip's COMMENT_RE `(^|\s+)#.*$`: a `#` at the start or after whitespace starts a comment. Linear. */
+function stripComment(text: string): string {
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    if (i === 0 || /\s/.test(text[i - 1] as string)) return text.slice(0, i);
+  }
+  return text;
+}
 const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
 
 /** pip's join_lines: a trailing `\` joins the next line; a comment line ends a continuation. */
@@ -354,17 +359,17 @@ function looksLikePath(name: string): boolean {
   return name.includes('/') || name.startsWith('.');
 }
 
+/** pip's Link.egg_fragment: `[#&]egg=` anywhere in the URL. */
 function eggFragment(url: string): string | undefined {
-  const hash = url.indexOf('#');
-  if (hash < 0) return undefined;
-  const m = /(?:^|&)egg=([^&]*)/.exec(url.slice(hash + 1));
+  const m = /[#&]egg=([^&]*)/.exec(url);
   return m?.[1] || undefined;
 }
 
 /** Name and version from a wheel file name (`name-version(-build)?-py-abi-plat.whl`). */
 export function parseWheelFilename(filename: string): { name: string; version: string } | null {
-  const base = filename.split(/[\\/]/).pop() ?? filename;
-  const m = /^([^-\s]+)-([^-\s]+)(?:-\d[^-\s]*)?-[^-\s]+-[^-\s]+-[^-\s]+\.whl$/i.exec(base);
+  const base = filename.split('/').pop() ?? filename;
+  // pip's wheel_file_re.
+  const m = /^([^\s-]+?)-([^\s-]*?)(?:-\d[^-]*?)?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/.exec(base);
   if (!m) return null;
   return { name: (m[1] as string).replace(/_/g, '-'), version: (m[2] as string).replace(/_/g, '-') };
 }
@@ -448,7 +453,9 @@ function requirementFromArgs(
     return { url: name, requirement: withMarker(req) };
   }
   const { path: p, extras } = stripExtras(name);
-  if (looksLikePath(name) || ARCHIVE.test(p)) {
+  // pip decides by looking at the disk (an existing directory, or an archive name); without it, a
+  // path is something path-like made of characters paths have, not a specifier like `x>=/1`.
+  if ((looksLikePath(name) && /^[\w.~/+@%:-]+$/.test(p)) || ARCHIVE.test(p)) {
     const at = name.indexOf('@');
     // `name @ https://.../x.whl` is a PEP 508 URL requirement, not a file name.
     const isPep508Url = at >= 0 && !looksLikePath(name.slice(0, at));
@@ -503,15 +510,54 @@ function parseEditable(
     out.requirement = req;
     if (req.url) out.url = req.url;
     return out;
+  } else if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value)) {
+    // Some other scheme (`gt+https://`, `ftp:`): pip accepts only VCS URLs and local paths here.
+    throw new LineError(
+      `${value} is not a valid editable requirement: it should be a path to a local project or a VCS URL (git+, hg+, svn+, bzr+)`,
+      offset,
+    );
+  } else if (!/^[\w.~/@%-]+$/.test(noExtras)) {
+    // pip takes a non-URL only when it is an existing directory; this is no directory name.
+    throw new LineError(
+      `${value} is not a valid editable requirement: it should be a path to a local project or a VCS URL (git+, hg+, svn+, bzr+)`,
+      offset,
+    );
   } else {
     out.path = noExtras;
   }
   const egg = out.url ? eggFragment(out.url) : undefined;
   if (egg) out.requirement = requirementOrLineError(egg, offset, 'from #egg=');
+  else if (out.url && !out.url.toLowerCase().startsWith('file:')) {
+    throw new LineError(
+      `could not detect the requirement name for ${JSON.stringify(value)}: add #egg=<name> or write "<name> @ <url>"`,
+      offset,
+    );
+  }
   if (extras && !out.url?.includes('://')) out.extras = parseExtrasText(extras, offset + noExtras.length);
   if (extras && out.path !== undefined) out.extras = parseExtrasText(extras, offset + noExtras.length);
   if (out.requirement && out.extras) out.requirement = { ...out.requirement, extras: out.extras };
   return out;
+}
+
+const STRONG_HASHES = ['sha256', 'sha384', 'sha512'];
+
+/** pip's --hash check: `algorithm:digest`, with a strong algorithm. */
+function checkHash(value: string, offset: number): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) {
+    throw new LineError(
+      'arguments to --hash must be a hash name followed by a value, like --hash=sha256:abcde...',
+      offset,
+    );
+  }
+  const algo = value.slice(0, colon);
+  if (!STRONG_HASHES.includes(algo)) {
+    throw new LineError(
+      `allowed hash algorithms for --hash are ${STRONG_HASHES.join(', ')} (got ${algo})`,
+      offset,
+    );
+  }
+  return value;
 }
 
 function splitList(value: string): string[] {
@@ -594,7 +640,7 @@ export function parseRequirementsText(
   const optionLines: ParsedOptionLine[] = [];
 
   for (const logical of joinLines(body)) {
-    let lineText = logical.text.replace(COMMENT, '');
+    let lineText = stripComment(logical.text);
     // Expand variables; offsets of later errors then refer to the expanded text, close enough.
     lineText = lineText.replace(ENV_VAR, (m, name: string) => {
       const v = env[name];
@@ -630,7 +676,7 @@ export function parseRequirementsText(
         const hashes: string[] = [];
         const reqOptions: Record<string, string[]> = {};
         for (const o of parsed) {
-          if (o.spec.long === 'hash') hashes.push(o.value ?? '');
+          if (o.spec.long === 'hash') hashes.push(checkHash(o.value ?? '', o.offset));
           else if (o.spec.perRequirement || o.spec.long !== 'editable') {
             const list = reqOptions[o.spec.long] ?? [];
             if (o.value !== undefined) list.push(o.value);
