@@ -406,7 +406,6 @@ export async function runOnce(
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
@@ -441,16 +440,19 @@ export async function pollHttp(url: string, opts: PollOptions = {}): Promise<Htt
   let last = 'no attempt';
   for (;;) {
     attempts++;
+    // A referenced timer (AbortSignal.timeout's is not): the pending poll keeps the process alive.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), Math.max(1000, Math.min(5000, deadline - Date.now())));
     try {
-      const res = await fetch(url, {
-        signal: AbortSignal.timeout(Math.max(1000, Math.min(5000, deadline - Date.now()))),
-      });
+      const res = await fetch(url, { signal: ac.signal });
       const body = await res.text();
       const good = opts.expectStatus === undefined ? res.status < 500 : res.status === opts.expectStatus;
       if (good) return { status: res.status, body, attempts };
       last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
     } catch (err) {
       last = (err as Error).cause ? String((err as Error).cause) : String(err);
+    } finally {
+      clearTimeout(timer);
     }
     if (opts.container) {
       const st = await opts.container.state();
