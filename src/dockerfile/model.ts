@@ -71,7 +71,10 @@ export function dockerfileQuote(value: string): string {
   for (const ch of value) {
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (ch === '$') out += '\\$';
-    else if (ch === '\n') out += '\\n';
+    else if (ch === '\n' || ch === '\r')
+      throw new Error(
+        `value ${JSON.stringify(value)}: Dockerfile ENV/LABEL/ARG values cannot hold a line break`,
+      );
     else out += ch;
   }
   return `${out}"`;

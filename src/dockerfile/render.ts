@@ -742,6 +742,8 @@ function runtimeStage(ctx: Ctx): Stage {
   for (const [k, v] of Object.entries(plan.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
       throw new InputError(`environment variable name ${JSON.stringify(k)} is not valid`);
+    if (/[\r\n]/.test(v))
+      throw new InputError(`environment variable ${k}: a Dockerfile ENV value cannot hold a line break`);
     if (!env.some(([e]) => e === k)) env.push([k, v]);
   }
   ins.push({
