@@ -217,7 +217,16 @@ const markerOp = fc.constantFrom(
   '=',
 );
 const markerItem = fc
-  .tuple(fc.oneof(variable, literal), ws, markerOp, ws, fc.oneof(literal, variable))
+  .tuple(
+    fc.oneof({ weight: 4, arbitrary: variable }, { weight: 1, arbitrary: literal }),
+    ws,
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('==', '!=', '<', '>=', 'in', 'not in') },
+      { weight: 1, arbitrary: markerOp },
+    ),
+    ws,
+    fc.oneof({ weight: 4, arbitrary: literal }, { weight: 1, arbitrary: variable }),
+  )
   .map(([l, a, o, b, r]) => `${l}${a}${o}${b}${r}`);
 const markerExpr: fc.Arbitrary<string> = fc.letrec((tie) => ({
   expr: fc.oneof(
