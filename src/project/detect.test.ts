@@ -408,3 +408,20 @@ describe('requirements details', () => {
     );
   });
 });
+
+describe('uv workspace staleness', () => {
+  it('a change in a library member makes the shared lock stale', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detect-ws-'));
+    cpSync(path.join(EXAMPLES, 'uv-workspace'), dir, { recursive: true });
+    const { readFileSync } = await import('node:fs');
+    const f = path.join(dir, 'packages', 'pricing', 'pyproject.toml');
+    const text = readFileSync(f, 'utf8');
+    expect(text).toMatch(/dependencies = \[/);
+    writeFileSync(f, text.replace(/dependencies = \[/, 'dependencies = [\n    "redis>=5",'));
+    const plan = await detectProject(dir);
+    expect(plan.appDir).toBe('packages/api');
+    expect(plan.warnings.find((w) => w.code === 'stale-lock')?.message).toMatch(
+      /packages\/pricing\/pyproject\.toml: dependency redis>=5 is declared but not locked/,
+    );
+  });
+});

@@ -872,11 +872,20 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       } else if (appPy) {
         mainRoots = (appPy.project?.dependencies ?? []).map(requirementDep);
       }
-      staleness = appPy ? uvLockStaleness(u, appPy, name, ws ? undefined : undefined) : null;
-      if (ws && staleness) {
-        // In a workspace uv intersects every member's requires-python: compare dependencies only.
-        staleness.changes = staleness.changes.filter((c) => !c.startsWith('requires-python'));
-        staleness.stale = staleness.changes.length > 0;
+      staleness = appPy ? uvLockStaleness(u, appPy, name, !ws) : null;
+      if (ws) {
+        // Every member is locked together: a change in any of them makes the lock stale.
+        const others = [
+          ...ws.members.filter((m) => m.pyproject !== appPy),
+          { pyproject: ws.pyproject, name: projectName(ws.pyproject) },
+        ];
+        for (const m of others) {
+          if (!m.name || !m.pyproject.project || m.pyproject === appPy) continue;
+          const st = uvLockStaleness(u, m.pyproject, m.name, false);
+          if (!staleness) staleness = { stale: false, method: 'requires-dist', changes: [] };
+          staleness.changes.push(...st.changes.map((c) => `${m.pyproject.file}: ${c}`));
+          staleness.stale = staleness.changes.length > 0;
+        }
       }
     } else if (lock.kind === 'poetry' && appPy) {
       const d = poetryDeclared(appPy);

@@ -183,7 +183,8 @@ export function uvLockStaleness(
   lock: UvLock,
   project: PyProject,
   memberName: string | undefined,
-  lockRequiresPythonFrom?: string,
+  /** Off in a workspace, where uv intersects every member's requires-python. */
+  checkRequiresPython = true,
 ): Staleness {
   const changes: string[] = [];
   const name = memberName ? normalizeName(memberName) : undefined;
@@ -236,8 +237,13 @@ export function uvLockStaleness(
   if (entry.metadata?.['requires-dev'] !== undefined || declaredDev.size === 0)
     diffSets(declaredDev, lockedDev, 'dev dependency', changes);
 
-  const declaredPy = lockRequiresPythonFrom ?? project.project?.['requires-python'];
-  if (declaredPy && lock.requiresPython && canonSpec(declaredPy) !== canonSpec(lock.requiresPython)) {
+  const declaredPy = project.project?.['requires-python'];
+  if (
+    checkRequiresPython &&
+    declaredPy &&
+    lock.requiresPython &&
+    canonSpec(declaredPy) !== canonSpec(lock.requiresPython)
+  ) {
     changes.push(
       `requires-python is "${declaredPy}" in ${project.file} but "${lock.requiresPython}" in ${lock.file}`,
     );
