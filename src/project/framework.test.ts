@@ -248,6 +248,35 @@ describe('WSGI apps', () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it('apps made under if/try at module level count; apps made only under the main guard do not', async () => {
+    const r = await detect(
+      {
+        'main.py':
+          'import os\nfrom fastapi import FastAPI\nif os.getenv("PROD"):\n    app = FastAPI(docs_url=None)\nelse:\n    app = FastAPI()\n',
+        'script.py':
+          'from flask import Flask\nif __name__ == "__main__":\n    dev = Flask(__name__)\n    dev.run()\n',
+        'models.py': 'from flask import Flask\ndef helper():\n    inner = Flask(__name__)\n',
+      },
+      deps('fastapi', 'uvicorn'),
+    );
+    expect(r.entrypoint).toBe('main:app');
+    expect(r.decisions.find((d) => d.topic === 'framework')?.source).toEqual({ file: 'main.py', line: 4 });
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a factory that needs arguments is flagged', async () => {
+    const r = await detect(
+      {
+        'web/__init__.py':
+          'from flask import Flask\n\ndef create_app(config_name, *, debug: bool = False):\n    app = Flask(__name__)\n    return app\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.entrypoint).toBe('web:create_app()');
+    expect(r.warnings.map((w) => w.code)).toEqual(['factory-args']);
+    expect(r.warnings[0]?.source).toEqual({ file: 'web/__init__.py', line: 3 });
+  });
+
   it('Flask without gunicorn warns server-missing', async () => {
     const r = await detect({ 'app.py': 'import flask\napp = flask.Flask(__name__)\n' }, deps('flask'));
     expect(r.command[0]).toBe('gunicorn');

@@ -21,6 +21,7 @@ import {
   importBindings,
   literalInt,
   literalString,
+  matchingBracket,
   qualify,
   type Statement,
   scanPython,
@@ -283,6 +284,8 @@ interface AppObject {
   factory: boolean;
   /** Parameters the factory takes (aiohttp.web passes argv). */
   factoryParams?: number;
+  /** Parameters without a default: the factory cannot be called without arguments. */
+  factoryRequired?: number;
   via?: string;
 }
 
@@ -314,6 +317,39 @@ const ROUTER_CTORS = new Map([
   ['starlette.routing.Router', ''],
   ['aiohttp.web.RouteTableDef', ''],
 ]);
+
+/** Parameters of a def whose '(' is at `open`: how many, and how many have no default. */
+function parameters(t: Token[], open: number): { total: number; required: number } {
+  const close = matchingBracket(t, open);
+  let total = 0;
+  let required = 0;
+  let depth = 0;
+  let part: Token[] = [];
+  const flush = () => {
+    const head = part[0]?.value;
+    if (
+      part.length > 0 &&
+      head !== 'self' &&
+      head !== 'cls' &&
+      head !== '/' &&
+      head !== '*' &&
+      head !== '**'
+    ) {
+      total++;
+      if (!part.some((x) => x.type === 'op' && x.value === '=')) required++;
+    }
+    part = [];
+  };
+  for (let k = open + 1; k < close; k++) {
+    const x = t[k] as Token;
+    if (x.type === 'op' && '([{'.includes(x.value)) depth++;
+    else if (x.type === 'op' && ')]}'.includes(x.value)) depth--;
+    if (depth === 0 && x.type === 'op' && x.value === ',') flush();
+    else part.push(x);
+  }
+  flush();
+  return { total, required };
+}
 
 function constructorFramework(q: string): Framework | null {
   for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
@@ -349,28 +385,37 @@ function analyze(f: PyFile): FileFacts {
   }
   const sts = f.statements;
   let gradioCtor = false;
+  // Enclosing def/class blocks, by indent: module-level code under if/try/with still counts.
+  const blocks: { indent: number; fn: boolean; main: boolean }[] = [];
   for (let si = 0; si < sts.length; si++) {
     const st = sts[si] as Statement;
     const t = st.tokens;
     const first = t[0] as Token;
-
-    if (
+    while (blocks.length > 0 && (blocks.at(-1) as { indent: number }).indent >= st.indent) blocks.pop();
+    const topLevel = !blocks.some((b) => b.fn);
+    const inMain = blocks.some((b) => b.main);
+    const isMainGuard =
       first.value === 'if' &&
       t.some((x) => x.value === '__name__') &&
-      t.some((x) => x.type === 'string' && x.value === '__main__')
+      t.some((x) => x.type === 'string' && x.value === '__main__');
+    if (
+      first.value === 'def' ||
+      first.value === 'class' ||
+      (first.value === 'async' && t[1]?.value === 'def')
     ) {
-      facts.mainGuard = true;
+      blocks.push({ indent: st.indent, fn: true, main: false });
+    } else if (t.at(-1)?.value === ':' && first.type === 'name') {
+      blocks.push({ indent: st.indent, fn: false, main: isMainGuard });
     }
+
+    if (isMainGuard) facts.mainGuard = true;
 
     // def factory(...): body returning an app.
     if (st.indent === 0 && (first.value === 'def' || (first.value === 'async' && t[1]?.value === 'def'))) {
       const nameTok = first.value === 'def' ? t[1] : t[2];
       if (nameTok?.type === 'name') {
         const open = t.findIndex((x) => x.value === '(');
-        const params =
-          open >= 0
-            ? callArgs(t, open).positional.filter((p) => p[0]?.value !== 'self' && p[0]?.value !== '*').length
-            : 0;
+        const params = open >= 0 ? parameters(t, open) : { total: 0, required: 0 };
         const arrow = t.findIndex((x) => x.value === '->');
         let fw: Framework | null = null;
         if (arrow >= 0) {
@@ -412,14 +457,15 @@ function analyze(f: PyFile): FileFacts {
             line: st.line,
             name: nameTok.value,
             factory: true,
-            factoryParams: params,
+            factoryParams: params.total,
+            factoryRequired: params.required,
           });
         }
       }
     }
 
     // Module-level assignments: app = FastAPI(...), app: Flask = Flask(...), app = create_app()
-    if (st.indent === 0 && first.type === 'name') {
+    if (topLevel && first.type === 'name' && !facts.assignments.has(first.value)) {
       let k = 1;
       if (t[1]?.value === ':') {
         k = 2;
@@ -431,9 +477,11 @@ function analyze(f: PyFile): FileFacts {
         if (d && t[d.end]?.value === '(') {
           const q = qualified(f, d.name);
           const fw = constructorFramework(q);
-          if (fw)
-            facts.apps.push({ framework: fw, file: f, line: st.line, name: first.value, factory: false });
-          else if (ROUTER_CTORS.has(q)) {
+          // An app made only under `if __name__ == "__main__"` does not exist when a server imports the module.
+          if (fw) {
+            if (!inMain || fw === 'aiohttp')
+              facts.apps.push({ framework: fw, file: f, line: st.line, name: first.value, factory: false });
+          } else if (ROUTER_CTORS.has(q)) {
             const kw = ROUTER_CTORS.get(q) as string;
             const prefix = kw ? literalString(callArgs(t, d.end).keywords.get(kw)) : null;
             facts.routerPrefix.set(first.value, prefix ?? '');
@@ -674,6 +722,8 @@ interface Candidate {
   portSource?: Source;
   health: string | null;
   healthSource?: Source;
+  /** Said when this candidate is chosen. */
+  warning?: Warning;
   env?: Record<string, string>;
   django?: DjangoInfo | null;
 }
@@ -873,7 +923,17 @@ export async function detectFramework(
     const what = app.factory
       ? `${app.framework} app factory ${app.name}() in ${relToRoot(f.rel)}`
       : `${app.framework} app ${app.name}${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
+    const needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
     const cand: Candidate = {
+      ...(needsArgs
+        ? {
+            warning: {
+              code: 'factory-args',
+              message: `the app factory ${app.name}() takes ${app.factoryRequired} argument(s) without defaults; the server calls it with none. Give them defaults or set [tool.pycontain] command`,
+              source: src(f.rel, app.line),
+            },
+          }
+        : {}),
       framework: app.framework,
       score,
       file: f.rel,
@@ -1089,6 +1149,7 @@ export async function detectFramework(
     });
     if (best.portSource) portDecision = { reason: 'the port the code asks for', source: best.portSource };
     else if (port !== null) portDecision = { reason: `${framework}'s default port` };
+    if (best.warning) warnings.push(best.warning);
     // Server presence.
     const server = built.server ? data.servers[built.server] : undefined;
     const missing = [server?.package, ...(server?.requires ?? [])].filter(
