@@ -40,7 +40,7 @@ describe('parseRequirement', () => {
     expect(r.name).toBe('requests');
     expect(r.normalizedName).toBe('requests');
     expect(r.extras).toEqual(['security', 'socks-x']);
-    expect(r.specifier).toBe('>= 2.8.1,== 2.8.*');
+    expect(r.specifier).toBe('>=2.8.1,==2.8.*');
     expect(r.markerText).toBe('python_version < "2.7"');
     expect(r.marker).toEqual({
       kind: 'compare',
@@ -132,6 +132,8 @@ describe('markers', () => {
       sys_platform: 'linux',
       platform_system: 'Linux',
     });
+    expect(linuxEnvironment('3.12', 'arm64').platform_machine).toBe('aarch64');
+    expect(linuxEnvironment('3.12', 'amd64').platform_machine).toBe('x86_64');
     expect(() => linuxEnvironment('three')).toThrow();
   });
 });

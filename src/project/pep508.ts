@@ -200,12 +200,19 @@ export function parseRequirement(text: string): Requirement {
   }
   t.expect('END', 'end of dependency specifier');
 
-  if (specifier && !parseSpecifierSet(specifier)) {
+  const clauses = parseSpecifierSet(specifier);
+  if (!clauses) {
     // Only reachable through `===` swallowing a comma: packaging raises InvalidSpecifier here.
     throw new RequirementSyntaxError(`Invalid specifier: ${JSON.stringify(specifier)}: ${text}`, 0, text);
   }
 
-  const req: Requirement = { name, normalizedName: normalizeName(name), extras, specifier };
+  const req: Requirement = {
+    name,
+    normalizedName: normalizeName(name),
+    extras,
+    // Clauses as written, without the spaces around them: '>= 1.0 , <2' becomes '>=1.0,<2'.
+    specifier: clauses.map((c) => `${c.operator}${c.version}`).join(','),
+  };
   if (url) req.url = url;
   if (marker) {
     req.marker = marker;
@@ -547,6 +554,9 @@ export function formatMarker(node: MarkerNode): string {
  * `pythonVersion` is '3.12' (the latest known patch is used for python_full_version) or '3.12.4'.
  */
 export function linuxEnvironment(pythonVersion: string, machine = 'x86_64'): MarkerEnvironment {
+  // Accept Docker/OCI architecture names too: uname -m is what markers see.
+  const uname: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64', '386': 'i686', arm: 'armv7l' };
+  const platformMachine = uname[machine] ?? machine;
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(pythonVersion.trim());
   if (!m) throw new Error(`not a Python version: ${JSON.stringify(pythonVersion)}`);
   const minor = `${m[1]}.${m[2]}`;
@@ -555,7 +565,7 @@ export function linuxEnvironment(pythonVersion: string, machine = 'x86_64'): Mar
     implementation_name: 'cpython',
     implementation_version: full,
     os_name: 'posix',
-    platform_machine: machine,
+    platform_machine: platformMachine,
     // The kernel is the host's: unknown when planning an image.
     platform_release: '',
     platform_system: 'Linux',
