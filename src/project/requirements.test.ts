@@ -271,11 +271,13 @@ describe('includes', () => {
       'requirements/prod.txt': '-r base.txt\ngunicorn==22.0.0\n-c ../constraints.txt\n',
       'requirements/base.txt': 'django>=4.2\n--requirement=common/extra.txt\n',
       'requirements/common/extra.txt': 'requests\n',
-      'constraints.txt': 'urllib3<3\n-rnested-constraints.txt\n',
+      'constraints.txt': 'urllib3<3\n-cnested-constraints.txt\n-r from-constraints.txt\n',
       'nested-constraints.txt': 'idna<4\n',
+      'from-constraints.txt': 'certifi\n',
     });
     const r = await readRequirements(root, 'requirements/prod.txt');
-    expect(names(r.entries)).toEqual(['django', 'requests', 'gunicorn']);
+    // pip: `-r` inside a constraints file reads requirements again.
+    expect(names(r.entries)).toEqual(['django', 'requests', 'gunicorn', 'certifi']);
     expect(names(r.constraints)).toEqual(['urllib3', 'idna']);
     expect(r.files).toEqual([
       'requirements/prod.txt',
@@ -283,6 +285,7 @@ describe('includes', () => {
       'requirements/common/extra.txt',
       'constraints.txt',
       'nested-constraints.txt',
+      'from-constraints.txt',
     ]);
     expect(r.entries[1]?.source).toEqual({ file: 'requirements/common/extra.txt', line: 1, column: 1 });
   });

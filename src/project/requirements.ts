@@ -799,7 +799,8 @@ export async function readRequirements(
         const loop = [...stack.slice(stack.indexOf(child)), child].join(' -> ');
         throw new InputError(`requirements include loop: ${loop}`, rel, inc.line, inc.column);
       }
-      await visit(child, constraint || inc.kind === 'c', [...stack, child], {
+      // As pip: `-r` inside a constraints file reads requirements, `-c` anywhere reads constraints.
+      await visit(child, inc.kind === 'c', [...stack, child], {
         file: rel,
         line: inc.line,
         column: inc.column,
