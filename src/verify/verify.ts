@@ -236,13 +236,7 @@ async function runChecker(
   };
 }
 
-async function httpCheck(
-  o: VerifyOptions,
-  info: ImageInfo,
-  port: number,
-  path: string,
-  runId: string,
-): Promise<HttpResult> {
+async function httpCheck(o: VerifyOptions, port: number, path: string, runId: string): Promise<HttpResult> {
   let hostPort: number;
   if (o.hostPort !== undefined) {
     if (await portInUse(o.hostPort)) {
@@ -322,7 +316,6 @@ async function httpCheck(
           : `${url} answered ${result.status}`,
       );
     }
-    void info;
     return result;
   } finally {
     await removeContainer(o.engine, name);
@@ -441,10 +434,9 @@ export async function verifyImage(o: VerifyOptions): Promise<VerifyReport> {
     (info.labels[PORT_LABEL] ? Number(info.labels[PORT_LABEL]) : null) ??
     info.exposedPorts[0] ??
     null;
-  const effectivePort = port ?? info.exposedPorts[0] ?? null;
   if (o.noHttp) {
     checks.push({ id: 'http', ok: true, skipped: true, summary: 'not started (--no-http)', details: [] });
-  } else if (!effectivePort) {
+  } else if (!port) {
     checks.push({
       id: 'http',
       ok: true,
@@ -459,7 +451,7 @@ export async function verifyImage(o: VerifyOptions): Promise<VerifyReport> {
       info.labels[HEALTH_LABEL] ??
       healthPathFromHealthcheck(info.healthcheck) ??
       '/';
-    httpResult = await httpCheck(o, info, effectivePort, path.startsWith('/') ? path : `/${path}`, runId);
+    httpResult = await httpCheck(o, port, path.startsWith('/') ? path : `/${path}`, runId);
     checks.push({
       id: 'http',
       ok: httpResult.ok,
