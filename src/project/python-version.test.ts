@@ -73,7 +73,7 @@ describe('resolvePythonVersion precedence', () => {
     expect(r.decisions.map((d) => [d.topic, d.value])).toEqual([
       ['pythonVersion (ignored)', '3.11.4'],
       ['pythonVersion (ignored)', '3.12.0'],
-      ['pythonVersion (range)', 'requires-python ">=3.10" (pyproject.toml:4)'],
+      ['pythonVersion (range)', 'requires-python ">=3.10"'],
     ]);
     expect(r.warnings.map((w) => w.code)).toEqual(['python-mismatch']);
   });

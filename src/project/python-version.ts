@@ -309,6 +309,13 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
     (g) =>
       `${g.constraints[0]?.label} "${g.constraints.map((c) => c.spec).join(' || ')}" (${fmt(g.constraints[0]?.source as Source)})`,
   );
+  // With one range its location is the decision's source already: do not repeat it in the reason.
+  const rangeReason =
+    groups.size === 1
+      ? [...groups.values()].map(
+          (g) => `${g.constraints[0]?.label} "${g.constraints.map((c) => c.spec).join(' || ')}"`,
+        )
+      : rangeText;
 
   let version: string;
   let decision: Decision;
@@ -350,7 +357,7 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
     } else if (rangeText.length) {
       decisions.push({
         topic: 'pythonVersion (range)',
-        value: rangeText.join('; '),
+        value: rangeReason.join('; '),
         reason: `admits ${version}`,
         source: [...groups.values()][0]?.constraints[0]?.source,
       });
@@ -369,7 +376,7 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
     decision = {
       topic: 'pythonVersion',
       value: version,
-      reason: `newest released CPython admitted by ${rangeText.join(' and ')}`,
+      reason: `newest released CPython admitted by ${rangeReason.join(' and ')}`,
       ...(first ? { source: first.source } : {}),
     };
   } else {
