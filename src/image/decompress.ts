@@ -49,7 +49,7 @@ function haveZstdBinary(): boolean {
 }
 
 /** fzstd in a Transform: input is fed in slices so one push cannot expand without bound. */
-class FzstdTransform extends Transform {
+export class FzstdTransform extends Transform {
   private d: FzstdDecompress;
   constructor() {
     super();
