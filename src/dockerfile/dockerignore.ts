@@ -68,20 +68,19 @@ function patternToRegExp(pattern: string): RegExp {
     } else if (ch === '\\') {
       const next = chars[i + 1];
       if (next !== undefined) {
-        re += `\\${next}`;
+        re += next.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         i++;
       } else {
         re += '\\\\';
       }
     } else if (ch === '[') {
-      // A character class: copied through, with Go's `[^...]` negation spelled the same.
+      // A character class is copied through to the regexp, as patternmatcher does (so `[^a]`
+      // negates and `[!a]` is the class of `!` and `a`).
       const end = chars.indexOf(']', i + 2);
       if (end === -1) {
         re += '\\[';
       } else {
-        let cls = chars.slice(i + 1, end).join('');
-        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-        re += `[${cls.replace(/\\(?!.)/g, '\\\\')}]`;
+        re += `[${chars.slice(i + 1, end).join('')}]`;
         i = end;
       }
     } else if (REGEX_SPECIAL.has(ch) || ch === ']') {

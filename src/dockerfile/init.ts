@@ -105,7 +105,15 @@ export async function initProject(dir: string, o: InitOptions = {}): Promise<Ini
     '.dockerignore': gen.dockerignore,
   };
   const existing: Record<string, string | null> = {};
-  for (const f of FILES) existing[f] = await readTextIfExists(path.join(root, f));
+  for (const f of FILES) {
+    try {
+      existing[f] = await readTextIfExists(path.join(root, f));
+    } catch (err) {
+      // Something that is not a readable file (a directory, say) is in the way: it exists.
+      if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+      existing[f] = '';
+    }
+  }
 
   if (o.dryRun || o.diff) {
     const out: string[] = [];

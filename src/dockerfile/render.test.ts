@@ -104,8 +104,8 @@ describe('renderDockerfile: common shape', () => {
   it('installs dependencies before copying the code, with a pip cache mount', () => {
     const lines = text.split('\n');
     const depRun = lines.findIndex((l) => l.includes('install --no-compile -r requirements.txt'));
-    const codeCopy = lines.findIndex((l) => l === 'COPY . /app/');
-    const manifestCopy = lines.findIndex((l) => l === 'COPY requirements.txt ./');
+    const codeCopy = lines.indexOf('COPY . /app/');
+    const manifestCopy = lines.indexOf('COPY requirements.txt ./');
     expect(manifestCopy).toBeGreaterThan(0);
     expect(manifestCopy).toBeLessThan(depRun);
     expect(depRun).toBeLessThan(codeCopy);
@@ -352,7 +352,7 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
     image: {
       builder: 'debian:bookworm-slim',
       runtime: 'gcr.io/distroless/python3-debian12',
-      runtimeDigest: 'sha256:' + 'a'.repeat(64),
+      runtimeDigest: `sha256:${'a'.repeat(64)}`,
       debian: 'bookworm',
       distroless: true,
       pythonPath: '/usr/bin/python3.11',
