@@ -6,7 +6,6 @@ import {
   containerName,
   containerState,
   engineFailure,
-  type ImageInfo,
   inspectImage,
   removeContainer,
   removeContainerSync,
