@@ -927,7 +927,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
     decisions.push({
       topic: 'dependencies',
       value: `${main} locked${dependencies.length - main ? ` + ${dependencies.length - main} dev (not installed)` : ''}`,
-      reason: `${lock.kind === 'pipenv' ? `read the default and develop sections of ${lock.file} (format ${lock.formatVersion}), markers evaluated` : `walked ${lock.file} (format ${lock.formatVersion}) from the declared dependencies`} for CPython ${pythonVersion} on Linux${skipped > 0 ? `; ${skipped} locked package${skipped === 1 ? ' does' : 's do'} not apply here (markers for other platforms or Pythons, unrequested extras, other members' groups)` : ''}`,
+      reason: `${lock.kind === 'pipenv' ? `read the default and develop sections of ${lock.file} (format ${lock.formatVersion}), markers evaluated` : `walked ${lock.file} (format ${lock.formatVersion}) from the declared dependencies`} for CPython ${pythonVersion} on Linux${skipped > 0 ? `; ${skipped} locked package${skipped === 1 ? ' does' : 's do'} not apply here (markers, extras, other members)` : ''}`,
       source: { file: lock.file, ...(lock.formatVersionLine ? { line: lock.formatVersionLine } : {}) },
     });
     decisions.push({
