@@ -442,3 +442,67 @@ describe('exports', () => {
     );
   });
 });
+
+describe('index configuration', () => {
+  it('poetry sources: primary, supplemental, explicit skipped', async () => {
+    const plan = await detectProject(
+      tree({
+        'pyproject.toml': `[tool.poetry]
+name = "x"
+[tool.poetry.dependencies]
+python = "^3.11"
+flask = "^2.2"
+
+[[tool.poetry.source]]
+name = "mirror"
+url = "https://mirror.example.com/simple/"
+priority = "primary"
+
+[[tool.poetry.source]]
+name = "extra"
+url = "https://extra.example.com/simple/"
+priority = "supplemental"
+
+[[tool.poetry.source]]
+name = "private"
+url = "https://private.example.com/simple/"
+priority = "explicit"
+`,
+      }),
+    );
+    expect(plan.index).toEqual({
+      url: 'https://mirror.example.com/simple',
+      extraUrls: ['https://extra.example.com/simple'],
+      needsCredentials: false,
+      secretId: 'pip-index',
+    });
+    expect(plan.decisions.find((d) => d.topic === 'index')?.source).toEqual({
+      file: 'pyproject.toml',
+      line: 7,
+    });
+  });
+
+  it('uv: legacy index-url / extra-index-url; PyPI itself is null', async () => {
+    const plan = await detectProject(
+      tree({
+        'pyproject.toml':
+          '[project]\nname = "x"\ndependencies = []\n[tool.uv]\nindex-url = "https://pypi.org/simple"\nextra-index-url = ["https://user@extra.example.com/simple"]\n',
+      }),
+    );
+    expect(plan.index).toEqual({
+      url: null,
+      extraUrls: ['https://extra.example.com/simple'],
+      needsCredentials: true,
+      secretId: 'pip-index',
+    });
+  });
+
+  it('the CLI --index-url beats the project', async () => {
+    const plan = await detectProject(
+      tree({ 'requirements.txt': '-i https://a.example.com/simple\nflask==2.2.2\n' }),
+      { indexUrl: 'https://b.example.com/simple' },
+    );
+    expect(plan.index.url).toBe('https://b.example.com/simple');
+    expect(plan.decisions.find((d) => d.topic === 'index')?.reason).toMatch(/--index-url/);
+  });
+});
