@@ -132,3 +132,41 @@ esac`,
     expect((err as Error).message).toContain('did not complete successfully: exit code: 1');
   });
 });
+
+describe('podman', () => {
+  it('is used when docker is absent; its STEP output on stdout becomes steps, the iidfile the image id', async () => {
+    const bin = path.join(dir, 'podman-only');
+    await fsp.mkdir(bin, { recursive: true });
+    await fsp.writeFile(
+      path.join(bin, 'podman'),
+      `#!/bin/sh
+case "$1" in
+  version) echo 4.3.1;;
+  build)
+    while [ $# -gt 0 ]; do if [ "$1" = --iidfile ]; then printf sha256:0123abcd > "$2"; fi; shift; done
+    echo "[1/2] STEP 1/2: FROM python:3.11-slim AS builder"
+    echo "[1/2] STEP 2/2: RUN pip install flask"
+    echo "--> Using cache 4f3c2a"
+    echo "[2/2] STEP 1/2: FROM python:3.11-slim"
+    echo "[2/2] STEP 2/2: COPY --from=builder /opt/venv /opt/venv"
+    echo "COMMIT app"
+    echo "--> 9d8e7f"
+    echo "Successfully tagged localhost/app:latest"
+    ;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    const engine = await detectEngine({ env: { PATH: bin } });
+    expect(engine.kind).toBe('podman');
+    const r = await buildImage({ engine, context: dir, dockerfileText: 'FROM scratch\n', tags: ['app'] });
+    expect(r.imageId).toBe('sha256:0123abcd');
+    expect(r.loaded).toBe(true);
+    expect(r.state.steps().map((s) => [s.name, s.cached])).toEqual([
+      ['[stage1 1/2] FROM python:3.11-slim AS builder', false],
+      ['[stage1 2/2] RUN pip install flask', true],
+      ['[stage2 1/2] FROM python:3.11-slim', false],
+      ['[stage2 2/2] COPY --from=builder /opt/venv /opt/venv', false],
+    ]);
+  });
+});
