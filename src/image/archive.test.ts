@@ -27,7 +27,7 @@ async function outerTar(entries: Array<{ name: string; body?: Buffer; linkname?:
   pack.on('data', (c: unknown) => {
     chunks.push(c as Buffer);
   });
-  const done = new Promise((r) => pack.on('end', r));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) {
     await new Promise<void>((resolve, reject) => {
       if (e.linkname !== undefined)

@@ -74,3 +74,29 @@ describe('ElfCollector', () => {
     expect(r?.needed).toContain('libc.so.6');
   });
 });
+
+describe('ElfCollector fuzz', () => {
+  it('never throws on mutated objects and keeps its reads in bounds', async () => {
+    const fc = (await import('fast-check')).default;
+    const base = makeElf({
+      needed: ['liba.so.1', 'libb.so.2'],
+      runpath: '$ORIGIN',
+      soname: 's.so',
+      pad: 1000,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat({ max: base.length - 1 }), v: fc.nat({ max: 255 }) }), {
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 3000 }),
+        (muts, chunk) => {
+          const b = Buffer.from(base);
+          for (const m of muts) if (m.at >= 4) b[m.at] = m.v;
+          expect(() => collect(b, true, chunk)).not.toThrow();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -145,3 +145,41 @@ describe('TarParser', () => {
     expect(() => parse(Buffer.concat([h, Buffer.alloc(4096, 1)]))).toThrow(/truncated tar/);
   });
 });
+
+describe('TarParser fuzz', () => {
+  it('mutated archives either parse or fail with TarFormatError, in bounded work', async () => {
+    const base = await makeTar([
+      { name: 'a/b', content: bytes(700) },
+      { name: 'c', type: 'symlink', linkname: 'a/b' },
+      { name: `${'x'.repeat(150)}/y`, content: bytes(20) },
+    ]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat({ max: base.length - 1 }), v: fc.nat({ max: 255 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.nat({ max: base.length }),
+        (muts, cutAt) => {
+          const b = Buffer.from(base.subarray(0, Math.max(1, cutAt)));
+          for (const m of muts) if (m.at < b.length) b[m.at] = m.v;
+          let entries = 0;
+          const p = new TarParser({
+            entry() {
+              entries++;
+              return undefined;
+            },
+          });
+          try {
+            p.write(b);
+            p.end();
+          } catch (err) {
+            expect(err).toBeInstanceOf(TarFormatError);
+          }
+          expect(entries).toBeLessThanOrEqual(b.length / 512);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -137,8 +137,10 @@ async function containerdShape(ociDir: string, out: string, tag: string): Promis
   ];
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => pack.on('end', r));
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const ended = new Promise<void>((r) => pack.on('end', () => r()));
   const add = (name: string, body: Buffer) =>
     new Promise<void>((resolve, reject) => pack.entry({ name }, body, (e) => (e ? reject(e) : resolve())));
   // Blobs first, index and manifest.json last, as `docker save` writes them.
