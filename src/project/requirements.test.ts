@@ -445,6 +445,67 @@ describe('differential: requirements files vs pip', () => {
   });
 });
 
+describe('differential: include trees vs pip', () => {
+  const FILES = ['requirements.txt', 'base.txt', 'sub/dev.txt', 'sub/deeper/c.txt'];
+  const rel = (from: string, to: string) => path.posix.relative(path.posix.dirname(from), to);
+  // Includes only point to later files: a DAG, since pip recurses forever on a loop.
+  const item: fc.Arbitrary<string | [string, number]> = fc.oneof(
+    { weight: 3, arbitrary: line },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('-r', '-c', '--requirement=', '-r', '--constraint '), fc.nat(3)),
+    },
+  );
+  const tree = fc.tuple(...FILES.map(() => fc.array(item, { maxLength: 6 }))).map((perFile) => {
+    const files: Record<string, string> = {};
+    perFile.forEach((items, i) => {
+      const from = FILES[i] as string;
+      const lines = items.flatMap((it) => {
+        if (typeof it === 'string') return [it];
+        const [flag, k] = it;
+        const target = FILES[i + 1 + (k % Math.max(1, FILES.length - i - 1))];
+        if (!target || i === FILES.length - 1) return [];
+        return [`${flag}${flag.endsWith('=') || flag.endsWith(' ') ? '' : ' '}${rel(from, target)}`];
+      });
+      files[from] = `${lines.join('\n')}\n`;
+    });
+    return files;
+  });
+
+  it('flattens -r/-c trees into the same requirements and constraints as pip', async () => {
+    const trees = fc.sample(tree, { numRuns: 60, seed: seed(41) });
+    const pip = runOracle(trees.map((files) => ({ kind: 'pip_file', files, main: 'requirements.txt' })));
+    const mismatches: string[] = [];
+    for (const [i, files] of trees.entries()) {
+      const want = pip[i] as OracleResult;
+      let got: OracleResult;
+      try {
+        const r = await readRequirements(project(files), 'requirements.txt');
+        const view = (es: RequirementEntry[]) =>
+          es.map((e) => `${e.requirement?.normalizedName ?? '-'}@${e.source.file}:${e.source.line}`);
+        got = { ok: true, entries: view(r.entries), constraints: view(r.constraints) };
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        got = { ok: false, message: e.message };
+      }
+      const view = (es: OracleResult[], c: boolean) =>
+        es.filter((e) => e.constraint === c).map((e) => `${e.name ?? '-'}@${e.file}:${e.line}`);
+      const expected = want.ok
+        ? { ok: true, entries: view(want.entries, false), constraints: view(want.entries, true) }
+        : { ok: false };
+      if (got.ok !== expected.ok || (got.ok && JSON.stringify(got) !== JSON.stringify(expected))) {
+        mismatches.push(
+          `${JSON.stringify(files)}:\n pip ${JSON.stringify(want.ok ? expected : want)}\n we  ${JSON.stringify(got)}`,
+        );
+      }
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    expect(
+      pip.filter((r) => r.ok && r.entries.some((e: OracleResult) => e.constraint)).length,
+    ).toBeGreaterThan(5);
+  });
+});
+
 describe('differential: mutated requirement lines vs pip', () => {
   // pip 23 on this machine vendors packaging 21.3: it accepts legacy versions (`==2.31:.0`) and checks
   // URLs that packaging 26 (modern pip) takes as written, and it looks at the disk for paths. Those

@@ -9,7 +9,7 @@ Task kinds:
   version      {text}                      -> {ok, normalized}
   compare      {a, b}                      -> {ok, value: -1|0|1}
   contains     {version, spec, prereleases}-> {ok, value}
-  pip_file     {text}                      -> {ok, entries: [...] } (pip's own parse of a requirements file)
+  pip_file     {text} | {files, main}      -> {ok, entries: [...] } (pip's own parse of a requirements file tree)
 """
 
 import json
@@ -89,9 +89,14 @@ def pip_file(task):
         _pip_session = PipSession()
 
     with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "requirements.txt")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(task["text"])
+        # One file (`text`), or a tree (`files`: {relative name: text}, `main`: the one to read).
+        files = task.get("files") or {"requirements.txt": task["text"]}
+        for name, text in files.items():
+            full = os.path.join(d, name)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "w", encoding="utf-8") as f:
+                f.write(text)
+        path = os.path.join(d, task.get("main", "requirements.txt"))
         cwd = os.getcwd()
         os.chdir(d)
         entries = []
@@ -106,6 +111,8 @@ def pip_file(task):
                         "hashes": sorted(h for alg, hs in ireq.hash_options.items() for h in (f"{alg}:{x}" for x in hs)),
                         "link": ireq.link.url if ireq.link is not None and ireq.original_link is not None else None,
                         "line": int(parsed.comes_from.rsplit("line ", 1)[1].rstrip(")")) if "line " in parsed.comes_from else None,
+                        "file": os.path.relpath(parsed.comes_from.split(" (line ")[0].split(" ", 1)[1], d) if " (line " in parsed.comes_from else None,
+                        "constraint": bool(parsed.constraint),
                     }
                 )
         except BaseException as e:  # pip raises RequirementsFileParseError, InstallationError, SystemExit from optparse
