@@ -713,6 +713,50 @@ describe('Procfile', () => {
   });
 });
 
+// Real-world layouts, written in the shape of cookiecutter-django and the FastAPI RealWorld app.
+describe('fixtures', () => {
+  const fx = (name: string) => path.resolve(import.meta.dirname, '__fixtures__/framework', name);
+
+  it('cookiecutter-django: production settings from the WSGI module, Procfile web without a bind, Celery worker', async () => {
+    const r = await detectFramework(
+      fx('cookiecutter-django'),
+      '.',
+      deps('django', 'gunicorn', 'celery', 'django-environ'),
+      {
+        scripts: {},
+      },
+    );
+    expect(r.framework).toBe('django');
+    expect(r.command).toEqual(['gunicorn', 'config.wsgi:application', '--bind', '0.0.0.0:8000']);
+    expect(r.env).toEqual({ DJANGO_SETTINGS_MODULE: 'config.settings.production' });
+    expect(r.django).toEqual({
+      settingsModule: 'config.settings.production',
+      wsgiApplication: 'config.wsgi.application',
+      staticRoot: 'staticfiles',
+      managePy: 'manage.py',
+    });
+    expect(r.decisions.find((d) => d.topic === 'django')?.reason).toMatch(
+      /manage\.py defaults to config\.settings\.local/,
+    );
+    expect(r.healthcheckPath).toBe('/healthz/');
+    expect(r.warnings.map((w) => w.code)).toEqual(['worker-not-run']);
+    expect(r.warnings[0]?.message).toMatch(/celery -A config\.celery_app worker/);
+  });
+
+  it('fastapi-realworld: app = get_application(), Procfile --port with a PORT default, health under a dynamic prefix', async () => {
+    const r = await detectFramework(fx('fastapi-realworld'), '.', deps('fastapi', 'uvicorn'), {
+      scripts: {},
+    });
+    expect(r.framework).toBe('fastapi');
+    expect(r.entrypoint).toBe('app.main:app');
+    expect(r.command).toEqual(['uvicorn', 'app.main:app', '--host', '0.0.0.0', '--port', '5000']);
+    expect(r.port).toBe(5000);
+    // The health router is mounted under settings.api_prefix, unknown statically: no guess.
+    expect(r.healthcheckPath).toBe('/');
+    expect(r.warnings).toEqual([]);
+  });
+});
+
 // The examples of this repository (engineer E's), through the real detector.
 describe('examples/', () => {
   const ex = (name: string) => path.resolve(import.meta.dirname, '../../examples', name);

@@ -268,9 +268,26 @@ function absolute(f: PyFile, q: string): string {
   return [...pkg, ...(rest ? [rest] : [])].filter(Boolean).join('.');
 }
 
+/** Fully qualified name of a dotted name used in a file; unbound names are the file's own. */
 function qualified(f: PyFile, name: string): string {
+  const head = name.split('.')[0] as string;
+  if (!f.bindings.has(head) && !BUILTINS.has(head)) return f.module ? `${f.module}.${name}` : name;
   return absolute(f, qualify(name, f.bindings));
 }
+
+const BUILTINS = new Set([
+  'print',
+  'len',
+  'str',
+  'int',
+  'dict',
+  'list',
+  'set',
+  'tuple',
+  'object',
+  'super',
+  'type',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Facts per file
@@ -301,7 +318,8 @@ interface FileFacts {
   devRun: { varName: string; line: number; port: number | null }[];
   routes: { obj: string; path: string; line: number }[];
   routerPrefix: Map<string, string>;
-  includePrefix: Map<string, string>;
+  /** parent.include_router(child, prefix=...): keys are qualified names; prefix null when not a literal. */
+  includes: { parent: string; child: string; prefix: string | null }[];
   mainGuard: boolean;
   settingsDefault: { module: string; line: number } | null;
   assignments: Map<string, { tokens: Token[]; line: number }>;
@@ -370,7 +388,7 @@ function analyze(f: PyFile): FileFacts {
     devRun: [],
     routes: [],
     routerPrefix: new Map(),
-    includePrefix: new Map(),
+    includes: [],
     mainGuard: false,
     settingsDefault: null,
     assignments: new Map(),
@@ -525,8 +543,12 @@ function analyze(f: PyFile): FileFacts {
         facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args.keywords.get('port')) });
       } else if ((last === 'include_router' || last === 'register_blueprint') && args.positional[0]?.length) {
         const target = args.positional[0]?.map((x) => x.value).join('') ?? '';
-        const p = literalString(args.keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix'));
-        if (p) facts.includePrefix.set(target.split('.').pop() as string, p);
+        const kw = args.keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix');
+        facts.includes.push({
+          parent: qualified(f, obj),
+          child: qualified(f, target),
+          prefix: kw ? literalString(kw) : '',
+        });
       } else if (q === 'os.environ.setdefault' || q === 'os.environ.__setitem__') {
         if (literalString(args.positional[0]) === 'DJANGO_SETTINGS_MODULE') {
           const v = literalString(args.positional[1]);
@@ -642,6 +664,8 @@ interface DjangoFacts {
   asgiModule: string | null;
   urls: PyFile | null;
   settingsSource: Source;
+  /** Why the settings module is not manage.py's default, when it is not. */
+  note: string | null;
   wsgiSource?: Source;
   staticSource?: Source;
 }
@@ -776,23 +800,37 @@ export async function detectFramework(
   };
 
   // Routes, to find a health endpoint.
+  // Route prefixes: a router's own prefix plus what each include_router/register_blueprint adds,
+  // up to an object nobody includes (the app). A prefix that is not a literal makes the path unknown.
+  const routerPrefix = new Map<string, string>();
+  const includes: FileFacts['includes'] = [];
+  for (const f of files) {
+    const ff = facts.get(f) as FileFacts;
+    for (const [k, v] of ff.routerPrefix) routerPrefix.set(`${f.module}.${k}`, v);
+    includes.push(...ff.includes);
+  }
+  const mountPrefix = (key: string, depthLeft = 8): string | null => {
+    const own = routerPrefix.get(key) ?? '';
+    const inc = includes.find((i) => i.child === key);
+    if (!inc || depthLeft === 0) return own;
+    if (inc.prefix === null) return null;
+    const up = mountPrefix(inc.parent, depthLeft - 1);
+    return up === null ? null : up + inc.prefix + own;
+  };
   const healthFor = (appFile: PyFile | null, appVar: string | null, files2: PyFile[]) => {
     const found: { path: string; source: Source }[] = [];
     for (const f of files2) {
       const ff = facts.get(f) as FileFacts;
       for (const r of ff.routes) {
-        let prefix = '';
+        let prefix: string | null = '';
         if (r.obj) {
+          const key = `${f.module}.${r.obj}`;
           if (f === appFile && r.obj === appVar) prefix = '';
-          else if (ff.routerPrefix.has(r.obj)) {
-            prefix = ff.routerPrefix.get(r.obj) ?? '';
-            for (const g of files) {
-              const inc = facts.get(g)?.includePrefix.get(r.obj);
-              if (inc) prefix = inc + prefix;
-            }
-          } else if (appVar && r.obj === appVar) prefix = '';
+          else if (routerPrefix.has(key) || includes.some((i) => i.child === key)) prefix = mountPrefix(key);
+          else if (appVar && r.obj === appVar) prefix = '';
           else continue;
         }
+        if (prefix === null) continue;
         let p = prefix + (r.path.startsWith('/') || r.path === '' ? r.path : `/${r.path}`);
         if (!p.startsWith('/')) p = `/${p}`;
         found.push({ path: p.replace(/\/{2,}/g, '/'), source: src(f.rel, r.line) });
@@ -854,9 +892,11 @@ export async function detectFramework(
     decisions.push({
       topic: 'django',
       value: `settings ${django.info.settingsModule}${django.info.staticRoot ? `, STATIC_ROOT ${django.info.staticRoot}` : ''}`,
-      reason: django.info.staticRoot
-        ? 'STATIC_ROOT is set, so static files are collected at build time'
-        : 'no STATIC_ROOT: nothing to collect at build time',
+      reason:
+        (django.note ? `${django.note}; ` : '') +
+        (django.info.staticRoot
+          ? 'STATIC_ROOT is set, so static files are collected at build time'
+          : 'no STATIC_ROOT: nothing to collect at build time'),
       source: django.settingsSource,
     });
   }
@@ -922,7 +962,7 @@ export async function detectFramework(
     score += nameBonus(f.rel) - 2 * depth(f.rel) + (app.factory ? 0 : 3);
     const what = app.factory
       ? `${app.framework} app factory ${app.name}() in ${relToRoot(f.rel)}`
-      : `${app.framework} app ${app.name}${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
+      : `${app.framework} app \`${app.name}\`${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
     const needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
     const cand: Candidate = {
       ...(needsArgs
@@ -1378,6 +1418,12 @@ function repairProcfile(
     };
   }
   const prog = path.posix.basename(argv[0] as string);
+  if (['gunicorn', 'uvicorn', 'hypercorn', 'daphne', 'streamlit'].includes(prog)) {
+    // --port=5000 -> --port 5000, so each flag is found and fixed in one place.
+    argv = argv.flatMap((a) =>
+      /^--[\w.-]+=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a],
+    );
+  }
   // Bind to all interfaces: a server on 127.0.0.1 cannot be reached through a published port.
   const fixBind = (flagIdx: number) => {
     const v = argv?.[flagIdx + 1];
@@ -1396,12 +1442,9 @@ function repairProcfile(
     }
   };
   if (prog === 'gunicorn') {
-    const i = argv.findIndex((a) => a === '--bind' || a === '-b');
-    const eq = argv.findIndex((a) => a.startsWith('--bind='));
-    if (eq >= 0) argv.splice(eq, 1, '--bind', (argv[eq] as string).slice(7));
     const j = argv.findIndex((a) => a === '--bind' || a === '-b');
     if (j >= 0) fixBind(j);
-    else if (i < 0) argv.push('--bind', `0.0.0.0:${port ?? 8000}`);
+    else argv.push('--bind', `0.0.0.0:${port ?? 8000}`);
     port ??= 8000;
   } else if (prog === 'uvicorn' || prog === 'hypercorn' || prog === 'daphne') {
     const hostFlag = prog === 'daphne' ? ['-b', '--bind'] : ['--host'];
@@ -1563,56 +1606,72 @@ async function detectDjango(
     settingsModule = rel.replace(/\.py$/, '').split('/').join('.');
     settingsSource = src(s.rel);
   }
-  // Settings may be split (settings/production.py doing `from .base import *`): follow star imports.
-  const settingsFiles: PyFile[] = [];
-  const queue = [settingsModule];
-  const seen = new Set<string>();
-  while (queue.length > 0 && settingsFiles.length < 8) {
-    const m = queue.shift() as string;
-    if (seen.has(m)) continue;
-    seen.add(m);
-    const f = modFile(m);
-    if (!f) continue;
-    settingsFiles.push(f);
-    for (const st of f.statements) {
-      const t = st.tokens;
-      if (t[0]?.value === 'from' && t.at(-1)?.value === '*') {
-        let k = 1;
-        let rel = '';
-        while (t[k]?.value === '.' || t[k]?.value === '...') rel += (t[k++] as Token).value;
-        const d = t[k]?.value === 'import' ? null : dottedName(t, k);
-        const pkg = m.split('.');
-        if (!f.isPackageInit) pkg.pop();
-        for (let i = 1; i < rel.length; i++) pkg.pop();
-        queue.push(rel ? [...pkg, ...(d ? [d.name] : [])].join('.') : (d?.name ?? ''));
+  const resolve = (settings: string) => {
+    // Settings may be split (settings/production.py doing `from .base import *`): follow star imports.
+    const settingsFiles: PyFile[] = [];
+    const queue = [settings];
+    const seen = new Set<string>();
+    while (queue.length > 0 && settingsFiles.length < 8) {
+      const m = queue.shift() as string;
+      if (seen.has(m)) continue;
+      seen.add(m);
+      const f = modFile(m);
+      if (!f) continue;
+      settingsFiles.push(f);
+      for (const st of f.statements) {
+        const t = st.tokens;
+        if (t[0]?.value === 'from' && t.at(-1)?.value === '*') {
+          let k = 1;
+          let rel = '';
+          while (t[k]?.value === '.' || t[k]?.value === '...') rel += (t[k++] as Token).value;
+          const d = t[k]?.value === 'import' ? null : dottedName(t, k);
+          const pkg = m.split('.');
+          if (!f.isPackageInit) pkg.pop();
+          for (let i = 1; i < rel.length; i++) pkg.pop();
+          queue.push(rel ? [...pkg, ...(d ? [d.name] : [])].join('.') : (d?.name ?? ''));
+        }
       }
     }
-  }
-  const lookup = (name: string): { tokens: Token[]; line: number; file: PyFile } | null => {
-    // The module itself wins over what it star-imports.
-    for (const f of settingsFiles) {
-      const a = facts.get(f)?.assignments.get(name);
-      if (a) return { ...a, file: f };
-    }
-    return null;
+    const lookup = (name: string): { tokens: Token[]; line: number; file: PyFile } | null => {
+      // The module itself wins over what it star-imports.
+      for (const f of settingsFiles) {
+        const a = facts.get(f)?.assignments.get(name);
+        if (a) return { ...a, file: f };
+      }
+      return null;
+    };
+    const wsgi = lookup('WSGI_APPLICATION');
+    const asgi = lookup('ASGI_APPLICATION');
+    const staticRoot = lookup('STATIC_ROOT');
+    const urlconf = lookup('ROOT_URLCONF');
+    const wsgiApp = literalString(wsgi?.tokens);
+    const asgiApp = literalString(asgi?.tokens);
+    const top = settings.split('.')[0] as string;
+    const wsgiModule = wsgiApp
+      ? wsgiApp.slice(0, wsgiApp.lastIndexOf('.'))
+      : modFile(`${top}.wsgi`)
+        ? `${top}.wsgi`
+        : null;
+    const asgiModule = asgiApp
+      ? asgiApp.slice(0, asgiApp.lastIndexOf('.'))
+      : modFile(`${top}.asgi`)
+        ? `${top}.asgi`
+        : null;
+    return { wsgi, asgi, staticRoot, urlconf, wsgiApp, asgiApp, wsgiModule, asgiModule };
   };
-  const wsgi = lookup('WSGI_APPLICATION');
-  const asgi = lookup('ASGI_APPLICATION');
-  const staticRoot = lookup('STATIC_ROOT');
-  const urlconf = lookup('ROOT_URLCONF');
-  const wsgiApp = literalString(wsgi?.tokens);
-  const asgiApp = literalString(asgi?.tokens);
-  const top = settingsModule.split('.')[0] as string;
-  const wsgiModule = wsgiApp
-    ? wsgiApp.slice(0, wsgiApp.lastIndexOf('.'))
-    : modFile(`${top}.wsgi`)
-      ? `${top}.wsgi`
-      : null;
-  const asgiModule = asgiApp
-    ? asgiApp.slice(0, asgiApp.lastIndexOf('.'))
-    : modFile(`${top}.asgi`)
-      ? `${top}.asgi`
-      : null;
+  let r = resolve(settingsModule);
+  // The server imports the WSGI module; when its default settings differ from manage.py's
+  // (cookiecutter-django: local vs production), the image runs with the server's.
+  let note: string | null = null;
+  const serverModuleDefault = r.wsgiModule ? modFile(r.wsgiModule) : undefined;
+  const sd = serverModuleDefault ? facts.get(serverModuleDefault)?.settingsDefault : null;
+  if (sd && serverModuleDefault && sd.module !== settingsModule && modFile(sd.module)) {
+    note = `manage.py defaults to ${settingsModule}, the WSGI module to ${sd.module}: the image uses the server's`;
+    settingsModule = sd.module;
+    settingsSource = src(serverModuleDefault.rel, sd.line);
+    r = resolve(settingsModule);
+  }
+  const { wsgi, staticRoot, urlconf, wsgiApp, asgiApp, wsgiModule, asgiModule } = r;
   const info: DjangoInfo = {
     settingsModule,
     ...(wsgiApp ? { wsgiApplication: wsgiApp } : {}),
@@ -1630,6 +1689,7 @@ async function detectDjango(
     asgiModule,
     urls: rootUrlconf ? (modFile(rootUrlconf) ?? null) : null,
     settingsSource,
+    note,
     ...(wsgi ? { wsgiSource: src(wsgi.file.rel, wsgi.line) } : {}),
     ...(staticRoot ? { staticSource: src(staticRoot.file.rel, staticRoot.line) } : {}),
   };

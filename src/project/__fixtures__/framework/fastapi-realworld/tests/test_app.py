@@ -1,0 +1,3 @@
+from fastapi import FastAPI
+
+app = FastAPI()  # a test fixture app, not the service
