@@ -81,51 +81,68 @@ function cliRss(input: string): number | null {
   return r.status === 0 && m ? Math.round(Number(m[1]) / 1024) : null;
 }
 
+async function benchOne(label: string, source: ImageSource, input: string): Promise<AnalyzeBenchRow> {
+  // Warm the page cache and the JIT, then alternate the two passes and keep the best of each.
+  await loadImage(source, { scanLayer: discardLayer });
+  let best = { base: Number.POSITIVE_INFINITY, an: Number.POSITIVE_INFINITY };
+  let tarBytes = 0;
+  let blobBytes = 0;
+  let format = '';
+  let layers = 0;
+  for (let i = 0; i < 3; i++) {
+    const [base, baseMs] = await timed(() => loadImage(source, { scanLayer: discardLayer }));
+    const [, anMs] = await timed(async () => analyzeLoaded(await loadImage(source)));
+    tarBytes = base.layers.reduce((a, l) => a + l.scan.tarSize, 0);
+    blobBytes = base.layers.reduce((a, l) => a + l.scan.blobSize, 0);
+    format = base.format;
+    layers = base.layers.length;
+    best = { base: Math.min(best.base, baseMs), an: Math.min(best.an, anMs) };
+  }
+  const mb = tarBytes / 1e6;
+  return {
+    image: label,
+    format,
+    layers,
+    tarBytes,
+    blobBytes,
+    baselineMs: Math.round(best.base),
+    analyzeMs: Math.round(best.an),
+    baselineMBps: Math.round(mb / (best.base / 1000)),
+    analyzeMBps: Math.round(mb / (best.an / 1000)),
+    ratio: Number((best.base / best.an).toFixed(3)),
+    cliPeakRssMB: cliRss(input),
+  };
+}
+
+/**
+ * For each image: the uncompressed docker-save tar and, when skopeo is installed, the same image as an
+ * OCI layout with gzip layers (where decompression dominates).
+ */
 export async function benchAnalyze(images: string[]): Promise<AnalyzeBenchResult> {
   const rows: AnalyzeBenchRow[] = [];
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-bench-analyze-'));
+  const skopeo = spawnSync('skopeo', ['--version'], { stdio: 'ignore' }).status === 0;
   try {
-    for (const image of images) {
+    for (const [n, image] of images.entries()) {
       let source: ImageSource = await resolveSource(image);
       let input = image;
       if (source.kind === 'engine') {
-        input = path.join(tmp, 'image.tar');
+        input = path.join(tmp, `image-${n}.tar`);
         await pipeline(
           await saveImageStream(source.ref, source.engine ?? 'docker'),
           createWriteStream(input),
         );
         source = { kind: 'archive', path: input };
       }
-      // Warm the page cache and the JIT, then alternate the two passes and keep the best of each.
-      await loadImage(source, { scanLayer: discardLayer });
-      let best = { base: Number.POSITIVE_INFINITY, an: Number.POSITIVE_INFINITY };
-      let tarBytes = 0;
-      let blobBytes = 0;
-      let format = '';
-      let layers = 0;
-      for (let i = 0; i < 3; i++) {
-        const [base, baseMs] = await timed(() => loadImage(source, { scanLayer: discardLayer }));
-        const [, anMs] = await timed(async () => analyzeLoaded(await loadImage(source)));
-        tarBytes = base.layers.reduce((a, l) => a + l.scan.tarSize, 0);
-        blobBytes = base.layers.reduce((a, l) => a + l.scan.blobSize, 0);
-        format = base.format;
-        layers = base.layers.length;
-        best = { base: Math.min(best.base, baseMs), an: Math.min(best.an, anMs) };
+      rows.push(await benchOne(image, source, input));
+      if (skopeo && source.kind === 'archive') {
+        const dir = path.join(tmp, `oci-${n}`);
+        const r = spawnSync('skopeo', ['copy', '-q', `docker-archive:${input}`, `oci:${dir}:bench`], {
+          stdio: 'ignore',
+        });
+        if (r.status === 0)
+          rows.push(await benchOne(`${image} (OCI, gzip)`, { kind: 'oci', path: dir }, dir));
       }
-      const mb = tarBytes / 1e6;
-      rows.push({
-        image,
-        format,
-        layers,
-        tarBytes,
-        blobBytes,
-        baselineMs: Math.round(best.base),
-        analyzeMs: Math.round(best.an),
-        baselineMBps: Math.round(mb / (best.base / 1000)),
-        analyzeMBps: Math.round(mb / (best.an / 1000)),
-        ratio: Number((best.base / best.an).toFixed(3)),
-        cliPeakRssMB: cliRss(input),
-      });
     }
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });

@@ -121,14 +121,18 @@ function readNumber(buf: Buffer, start: number, len: number, at: number, field: 
 
 function checksumOk(h: Buffer, at: number): boolean {
   const stored = readNumber(h, 148, 8, at, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
+  let unsigned = 8 * 32;
+  for (let i = 0; i < 148; i++) unsigned += h[i]!;
+  for (let i = 156; i < 512; i++) unsigned += h[i]!;
+  if (stored === unsigned) return true;
+  // Some old writers summed signed bytes.
+  let signed = 8 * 32;
   for (let i = 0; i < 512; i++) {
-    const b = i >= 148 && i < 156 ? 32 : h[i]!;
-    unsigned += b;
+    if (i >= 148 && i < 156) continue;
+    const b = h[i]!;
     signed += b > 127 ? b - 256 : b;
   }
-  return stored === unsigned || stored === signed;
+  return stored === signed;
 }
 
 function isZeroBlock(h: Buffer): boolean {
