@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile variables in test inputs
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
 import { applyFixes, fixText, lintText } from './engine.js';

@@ -77,7 +77,7 @@ export function lintText(input: string, opts: LintOptions = {}): LintResult {
   // `# pycontain ignore-file=PC101` for the whole file.
   const fileIgnores: string[] = [];
   const nextIgnores: { line: number; ids: string[] }[] = [];
-  for (const c of model.ast.getComments()) {
+  for (const c of text.includes('pycontain') ? model.ast.getComments() : []) {
     const r = c.getRange();
     const lineText = lines.lineText(r.start.line).trim();
     const m = PRAGMA.exec(lineText);

@@ -18,13 +18,22 @@ export interface ToolCall {
 const PIP = /^pip(3(\.\d+)?)?$/;
 const PYTHON = /^python(3(\.\d+)?)?$/;
 
-/** Every command of a RUN, with wrappers removed. */
-export function* commandsOf(inst: Inst): Generator<{ cmd: Command; argv: Word[]; assignments: Word[] }> {
-  for (const cmd of inst.commands) {
-    if (cmd.argv.length === 0) continue;
-    const { argv, assignments } = effectiveArgv(cmd);
-    if (argv.length > 0) yield { cmd, argv, assignments };
+type Effective = { cmd: Command; argv: Word[]; assignments: Word[] };
+const effectiveCache = new WeakMap<Inst, Effective[]>();
+
+/** Every command of a RUN, with wrappers removed (computed once per instruction). */
+export function commandsOf(inst: Inst): Effective[] {
+  let list = effectiveCache.get(inst);
+  if (!list) {
+    list = [];
+    for (const cmd of inst.commands) {
+      if (cmd.argv.length === 0) continue;
+      const { argv, assignments } = effectiveArgv(cmd);
+      if (argv.length > 0) list.push({ cmd, argv, assignments });
+    }
+    effectiveCache.set(inst, list);
   }
+  return list;
 }
 
 function subcommandIndex(argv: Word[], from: number, names: readonly string[]): number {

@@ -167,29 +167,32 @@ export function buildModel(text: string): Model {
     const range = a.getRange();
     const start = off(range.start);
     const end = off(range.end);
-    const heredocs = keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD' ? getHeredocs(a) : [];
+    const keywordEnd = off(a.getInstructionRange().end);
+    // dockerfile-ast re-parses arguments on every getArguments()/getFlags() call; the words are
+    // split here once, from the text, and dockerfile-ast is asked only for what is rare (heredocs,
+    // properties, comments).
+    const hasHeredoc =
+      (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') &&
+      text.slice(keywordEnd, end).includes('<<');
+    const heredocs = hasHeredoc ? getHeredocs(a) : [];
     const cuts = heredocs.map((h) => heredocCut(h, lines, end));
+    let headEnd = end;
+    if (heredocs.length > 0) {
+      const lastStartLine = Math.max(...heredocs.map((h) => h.getStartRange().start.line));
+      headEnd = Math.max(keywordEnd, Math.min(lines.lineEnd(lastStartLine), end));
+    }
+    const head = joinLines(text, keywordEnd, headEnd, escapeChar, []);
+    const words = splitWords(head.src, head.map);
     const flags: Flag[] = [];
-    const astFlags = (a as { getFlags?: () => AstFlag[] }).getFlags?.() ?? [];
-    for (const f of astFlags) {
-      const r = f.getRange();
-      const options = new Map<string, string | null>();
-      for (const o of f.getOptions()) options.set(o.getName().toLowerCase(), o.getValue());
-      flags.push({
-        name: f.getName().toLowerCase(),
-        flagValue: f.getValue(),
-        value: f.getValue() ?? '',
-        start: off(r.start),
-        end: off(r.end),
-        options,
-      });
+    let w = 0;
+    if (FLAGGED.has(keyword)) {
+      while (w < words.length && words[w]!.value.startsWith('--')) {
+        flags.push(toFlag(words[w]!));
+        w++;
+      }
     }
-    const args: Token[] = [];
-    for (const arg of a.getArguments()) {
-      const t = tok(arg);
-      if (cuts.some((c) => t.start >= c.from && t.start < c.to)) continue;
-      args.push(t);
-    }
+    const args: Token[] = words.slice(w);
+    const bodyStart = args[0]?.start ?? headEnd;
     const inst: Inst = {
       keyword,
       ast: a,
@@ -197,7 +200,7 @@ export function buildModel(text: string): Model {
       stage,
       start,
       end,
-      keywordEnd: off(a.getInstructionRange().end),
+      keywordEnd,
       args,
       flags,
       vars,
@@ -226,9 +229,10 @@ export function buildModel(text: string): Model {
 
     if (keyword === 'FROM') {
       closeStage();
-      const image = resolveImage(a as From, inst, globalArgs, stages, off);
+      const image = resolveImage(inst, globalArgs, stages);
       const parent = image.stage;
-      const name = (a as From).getBuildStage()?.toLowerCase() ?? null;
+      const name =
+        inst.args[1]?.value.toUpperCase() === 'AS' ? (inst.args[2]?.value.toLowerCase() ?? null) : null;
       stage = {
         index: stages.length,
         name,
@@ -310,31 +314,28 @@ export function buildModel(text: string): Model {
         break;
       }
       case 'SHELL': {
-        const e = execForm(a, off);
+        const e = parseJsonArray(text, bodyStart, end);
         if (e) shell = e.map((t) => t.value);
         break;
       }
       case 'RUN':
         inst.mounts = mountsOf(flags);
-        analyseRun(inst, a, heredocs, lines, escapeChar, off);
+        analyseRun(inst, heredocs, lines, escapeChar, bodyStart, headEnd, off);
         break;
       case 'CMD':
       case 'ENTRYPOINT': {
-        const e = execForm(a, off);
+        const e = text[bodyStart] === '[' ? parseJsonArray(text, bodyStart, end) : null;
         if (e) inst.exec = e;
-        else {
-          const argsRange = a.getArgumentsRange();
-          if (argsRange) {
-            const j = joinLines(text, off(argsRange.start), end, escapeChar, []);
-            inst.commands = parseShell(j.src, j.map);
-          }
+        else if (args.length > 0) {
+          const j = joinLines(text, bodyStart, end, escapeChar, []);
+          inst.commands = parseShell(j.src, j.map);
         }
         break;
       }
       case 'HEALTHCHECK': {
-        const sub = (a as unknown as { getSubcommand(): Argument | null }).getSubcommand();
-        if (sub && sub.getValue().toUpperCase() === 'CMD') {
-          const from = off(sub.getRange().end);
+        const sub = args[0];
+        if (sub && sub.value.toUpperCase() === 'CMD') {
+          const from = sub.end;
           const rest = text.slice(from, end).trimStart();
           if (rest.startsWith('[')) {
             const e = parseJsonArray(text, from, end);
@@ -417,28 +418,74 @@ function mountsOf(flags: Flag[]): Mount[] {
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
 
+/** Instructions whose leading `--name[=value]` words are flags. */
+const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
+
+/** Split joined instruction text into whitespace-separated words, keeping Dockerfile offsets. */
+function splitWords(src: string, map: (i: number) => number): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    while (i < n && (src[i] === ' ' || src[i] === '\t' || src[i] === '\n' || src[i] === '\r')) i++;
+    if (i >= n) break;
+    const s = i;
+    let quote = '';
+    while (i < n) {
+      const c = src[i]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+      i++;
+    }
+    const raw = src.slice(s, i);
+    // A word that is one quoted string stands for its content (`WORKDIR "/app"`).
+    const value =
+      raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw[raw.length - 1] === raw[0]
+        ? raw.slice(1, -1)
+        : raw;
+    out.push({ value, start: map(s), end: map(i - 1) + 1 });
+  }
+  return out;
+}
+
+function toFlag(w: Token): Flag {
+  const body = w.value.slice(2);
+  const eq = body.indexOf('=');
+  const name = (eq < 0 ? body : body.slice(0, eq)).toLowerCase();
+  const flagValue = eq < 0 ? null : body.slice(eq + 1);
+  const options = new Map<string, string | null>();
+  if (flagValue) {
+    for (const part of flagValue.split(',')) {
+      const k = part.indexOf('=');
+      options.set(
+        (k < 0 ? part : part.slice(0, k)).trim().toLowerCase(),
+        k < 0 ? null : part.slice(k + 1).replace(/^["']|["']$/g, ''),
+      );
+    }
+  }
+  return { name, flagValue, value: flagValue ?? '', start: w.start, end: w.end, options };
+}
+
 function analyseRun(
   inst: Inst,
-  a: Instruction,
   heredocs: Heredoc[],
   lines: LineIndex,
   escapeChar: string,
+  from: number,
+  cmdEnd: number,
   off: (p: { line: number; character: number }) => number,
 ): void {
-  const e = execForm(a, off);
-  if (e) {
-    inst.exec = e;
-    return;
-  }
-  const argsRange = a.getArgumentsRange();
-  if (!argsRange) return;
   const text = lines.text;
-  let cmdEnd = inst.end;
-  if (heredocs.length > 0) {
-    const lastStartLine = Math.max(...heredocs.map((h) => h.getStartRange().start.line));
-    cmdEnd = Math.min(lines.lineEnd(lastStartLine), inst.end);
+  if (text[from] === '[') {
+    const e = parseJsonArray(text, from, inst.end);
+    if (e) {
+      inst.exec = e;
+      return;
+    }
   }
-  const from = off(argsRange.start);
+  if (from >= cmdEnd && heredocs.length === 0) return;
   const j = joinLines(text, from, Math.max(from, cmdEnd), escapeChar, []);
   const head = parseShell(j.src, j.map);
   const commands = head.slice();
@@ -491,59 +538,77 @@ export function joinLines(
   escapeChar: string,
   cuts: { from: number; to: number }[],
 ): { src: string; map: (i: number) => number } {
+  // Copy runs of text between continuations in slices; `segs` maps each run back to the file.
+  const segSrc: number[] = [];
+  const segDoc: number[] = [];
   let src = '';
-  const offs: number[] = [];
   let i = from;
+  let runStart = from;
+  const flush = (end: number): void => {
+    if (end > runStart) {
+      segSrc.push(src.length);
+      segDoc.push(runStart);
+      src += text.slice(runStart, end);
+    }
+  };
   while (i < to) {
-    const cut = cuts.find((c) => i >= c.from && i < c.to);
+    const cut = cuts.length > 0 ? cuts.find((c) => i >= c.from && i < c.to) : undefined;
     if (cut) {
+      flush(i);
       i = cut.to;
+      runStart = i;
       continue;
     }
-    const c = text[i]!;
-    if (c === escapeChar) {
-      // escape, optional blanks, then a line break: a continuation.
-      let j = i + 1;
-      while (j < to && (text[j] === ' ' || text[j] === '\t')) j++;
-      if (j < to && (text[j] === '\n' || text[j] === '\r')) {
-        j += text[j] === '\r' && text[j + 1] === '\n' ? 2 : 1;
-        // Skip following comment lines and empty lines.
-        for (;;) {
-          let k = j;
-          while (k < to && (text[k] === ' ' || text[k] === '\t')) k++;
-          if (k < to && text[k] === '#') {
-            while (k < to && text[k] !== '\n' && text[k] !== '\r') k++;
-            if (text[k] === '\r' && text[k + 1] === '\n') k++;
-            j = k + 1;
-          } else if (k < to && (text[k] === '\n' || text[k] === '\r')) {
-            if (text[k] === '\r' && text[k + 1] === '\n') k++;
-            j = k + 1;
-          } else break;
-        }
-        i = j;
-        continue;
+    const e = text.indexOf(escapeChar, i);
+    if (e < 0 || e >= to) break;
+    // escape, optional blanks, then a line break: a continuation.
+    let j = e + 1;
+    while (j < to && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (j < to && (text[j] === '\n' || text[j] === '\r')) {
+      flush(e);
+      j += text[j] === '\r' && text[j + 1] === '\n' ? 2 : 1;
+      // Skip following comment lines and empty lines.
+      for (;;) {
+        let k = j;
+        while (k < to && (text[k] === ' ' || text[k] === '\t')) k++;
+        if (k < to && text[k] === '#') {
+          while (k < to && text[k] !== '\n' && text[k] !== '\r') k++;
+          if (text[k] === '\r' && text[k + 1] === '\n') k++;
+          j = k + 1;
+        } else if (k < to && (text[k] === '\n' || text[k] === '\r')) {
+          if (text[k] === '\r' && text[k + 1] === '\n') k++;
+          j = k + 1;
+        } else break;
       }
-      if (j >= to && j > i + 1) {
-        i = j;
-        continue;
-      }
+      i = j;
+      runStart = j;
+      continue;
     }
-    src += c;
-    offs.push(i);
-    i++;
+    if (j >= to && j > e + 1) {
+      // A trailing escape followed only by blanks ends the instruction.
+      flush(e);
+      i = to;
+      runStart = to;
+      break;
+    }
+    i = e + 1;
   }
-  const last = to;
-  return { src, map: (k) => (k < offs.length ? offs[k]! : last) };
-}
-
-function execForm(a: Instruction, off: (p: { line: number; character: number }) => number): Token[] | null {
-  const j = a as JSONInstruction;
-  if (typeof j.getOpeningBracket !== 'function') return null;
-  if (!j.getOpeningBracket() || !j.getClosingBracket()) return null;
-  return j.getJSONStrings().map((s) => {
-    const r = s.getRange();
-    return { value: s.getJSONValue(), start: off(r.start), end: off(r.end) };
-  });
+  flush(Math.min(to, text.length));
+  const n = segSrc.length;
+  return {
+    src,
+    map: (k) => {
+      if (k >= src.length) return to;
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (segSrc[mid]! <= k) lo = mid;
+        else hi = mid - 1;
+      }
+      return segDoc[lo]! + (k - segSrc[lo]!);
+    },
+  };
 }
 
 function parseJsonArray(text: string, from: number, to: number): Token[] | null {
@@ -568,13 +633,7 @@ function parseJsonArray(text: string, from: number, to: number): Token[] | null 
   }
 }
 
-function resolveImage(
-  a: From,
-  inst: Inst,
-  globalArgs: Vars,
-  stages: Stage[],
-  off: (p: { line: number; character: number }) => number,
-): ImageRef {
+function resolveImage(inst: Inst, globalArgs: Vars, stages: Stage[]): ImageRef {
   const first = inst.args[0];
   const raw = first?.value ?? '';
   const { value: resolved, unresolved } = expand(raw, globalArgs);
@@ -587,8 +646,6 @@ function resolveImage(
   const name = colon > slash ? ref.slice(0, colon) : ref;
   const lower = resolved.toLowerCase();
   const stage = stages.find((s) => s.name !== null && s.name === lower) ?? null;
-  void a;
-  void off;
   return {
     raw,
     resolved,

@@ -38,6 +38,10 @@ export interface Command {
   subshell: boolean;
 }
 
+/** Characters that end a run of plain word characters. */
+const SPECIAL = new Uint8Array(128);
+for (const ch of ' \t\r\n\\\'"$`&|;()<>') SPECIAL[ch.charCodeAt(0)] = 1;
+
 const RESERVED_START = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{']);
 const RESERVED_END = new Set(['fi', 'done', 'esac', '}']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
@@ -298,10 +302,18 @@ export function parseShell(src: string, map: (i: number) => number = (i) => i): 
         i = j;
         continue;
       }
-      default:
+      default: {
         startWord(i);
-        value += c;
-        wordLast = i++;
+        let j = i + 1;
+        while (j < n) {
+          const code = src.charCodeAt(j);
+          if (code < 128 && SPECIAL[code] === 1) break;
+          j++;
+        }
+        value += src.slice(i, j);
+        wordLast = j - 1;
+        i = j;
+      }
     }
   }
   endCommand('');

@@ -45,7 +45,7 @@ export const PC101: Rule = {
       const python = stage.instructions.some(
         (i) =>
           pipInstalls(i, { uv: true }).length > 0 ||
-          [...commandsOf(i)].some(
+          commandsOf(i).some(
             ({ argv }) =>
               baseName(argv[0]) === 'apk' &&
               argv.some((w) => /^(python3?|py3-.*)$/.test(w.value)) &&

@@ -9,7 +9,7 @@ function usesLock(inst: Inst, manager: LockManager): boolean {
     case 'uv':
       return (
         toolCalls(inst, 'uv', ['sync', 'export']).length > 0 ||
-        [...commandsOf(inst)].some(
+        commandsOf(inst).some(
           ({ argv }) => baseName(argv[0]) === 'uv' && argv.some((w) => w.value === 'uv.lock'),
         )
       );

@@ -27,7 +27,7 @@ export const PC304: Rule = {
         const installs = aptCalls(inst, ['install']);
         if (installs.length === 0) continue;
         if (hasCacheMount(inst, (t) => /^\/var\/lib\/apt(\/lists)?\/?$/.test(t))) continue;
-        const cleaned = [...commandsOf(inst)].some(
+        const cleaned = commandsOf(inst).some(
           ({ argv }) =>
             baseName(argv[0]) === 'rm' && argv.some((w) => w.value.startsWith('/var/lib/apt/lists')),
         );

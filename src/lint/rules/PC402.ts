@@ -42,7 +42,7 @@ export const PC402: Rule = {
       (i) =>
         i.keyword === 'RUN' &&
         (toolCalls(i, lock.manager, ['export']).length > 0 ||
-          [...commandsOf(i)].some(({ argv }) => baseName(argv[0]) === 'uv' && argv[1]?.value === 'export')),
+          commandsOf(i).some(({ argv }) => baseName(argv[0]) === 'uv' && argv[1]?.value === 'export')),
     );
     if (exported) return;
     for (const inst of used) {
