@@ -15,6 +15,8 @@ import {
 // Differential oracle: pypa `packaging` through one python3 process per batch (test/oracle/).
 // biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers
 type OracleResult = Record<string, any>;
+/** The oracle runs Python; on a loaded 2-core machine that takes far longer than a unit test. */
+const ORACLE_TIMEOUT = 180_000;
 function runOracle(tasks: object[]): OracleResult[] {
   const script = path.resolve(import.meta.dirname, '../../test/oracle/packaging_oracle.py');
   const res = spawnSync(process.env.PYCONTAIN_ORACLE_PYTHON ?? 'python3', [script], {
@@ -150,65 +152,75 @@ const specArb = fc
   .map((xs) => xs.join(', '));
 
 describe('differential: PEP 440 vs packaging', () => {
-  it('agrees on validity, normalization and ordering of versions', () => {
-    const versions = fc.sample(versionArb, { numRuns: 2000, seed: seed(440) });
-    const results = runOracle(versions.map((text) => ({ kind: 'version', text })));
-    const mismatches: string[] = [];
-    versions.forEach((v, i) => {
-      const want = results[i] as OracleResult;
-      const got = normalizeVersion(v);
-      if ((got !== null) !== want.ok || (want.ok && got !== want.normalized)) {
-        mismatches.push(`${JSON.stringify(v)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`);
-      }
-    });
-    expect(mismatches.slice(0, 20)).toEqual([]);
-    const valid = versions.filter((_, i) => results[i]?.ok);
-    expect(valid.length).toBeGreaterThan(versions.length / 3);
-    const pairs = fc.sample(fc.tuple(fc.constantFrom(...valid), fc.constantFrom(...valid)), {
-      numRuns: 2000,
-      seed: seed(441),
-    });
-    const order = runOracle(pairs.map(([a, b]) => ({ kind: 'compare', a, b })));
-    pairs.forEach(([a, b], i) => {
-      const want = order[i]?.value;
-      const got = compareVersions(a, b);
-      if (got !== want) mismatches.push(`compare ${a} ${b}: packaging ${want}, we ${got}`);
-    });
-    expect(mismatches.slice(0, 20)).toEqual([]);
-  });
+  it(
+    'agrees on validity, normalization and ordering of versions',
+    () => {
+      const versions = fc.sample(versionArb, { numRuns: 2000, seed: seed(440) });
+      const results = runOracle(versions.map((text) => ({ kind: 'version', text })));
+      const mismatches: string[] = [];
+      versions.forEach((v, i) => {
+        const want = results[i] as OracleResult;
+        const got = normalizeVersion(v);
+        if ((got !== null) !== want.ok || (want.ok && got !== want.normalized)) {
+          mismatches.push(
+            `${JSON.stringify(v)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
+          );
+        }
+      });
+      expect(mismatches.slice(0, 20)).toEqual([]);
+      const valid = versions.filter((_, i) => results[i]?.ok);
+      expect(valid.length).toBeGreaterThan(versions.length / 3);
+      const pairs = fc.sample(fc.tuple(fc.constantFrom(...valid), fc.constantFrom(...valid)), {
+        numRuns: 2000,
+        seed: seed(441),
+      });
+      const order = runOracle(pairs.map(([a, b]) => ({ kind: 'compare', a, b })));
+      pairs.forEach(([a, b], i) => {
+        const want = order[i]?.value;
+        const got = compareVersions(a, b);
+        if (got !== want) mismatches.push(`compare ${a} ${b}: packaging ${want}, we ${got}`);
+      });
+      expect(mismatches.slice(0, 20)).toEqual([]);
+    },
+    ORACLE_TIMEOUT,
+  );
 
-  it('agrees on SpecifierSet.contains, with and without pre-releases', () => {
-    const cases = fc.sample(fc.tuple(versionArb, specArb, fc.constantFrom(true, false, undefined)), {
-      numRuns: 4000,
-      seed: seed(442),
-    });
-    const results = runOracle(
-      cases.map(([version, spec, prereleases]) => ({ kind: 'contains', version, spec, prereleases })),
-    );
-    const mismatches: string[] = [];
-    let contained = 0;
-    let valid = 0;
-    cases.forEach(([version, spec, prereleases], i) => {
-      const want = results[i] as OracleResult;
-      let got: OracleResult;
-      try {
-        got = {
-          ok: true,
-          value: satisfiesVersion(version, spec, prereleases === undefined ? {} : { prereleases }),
-        };
-      } catch {
-        got = { ok: false };
-      }
-      if (want.ok) valid++;
-      if (want.value) contained++;
-      if (got.ok !== want.ok || got.value !== want.value) {
-        mismatches.push(
-          `${JSON.stringify(version)} in ${JSON.stringify(spec)} (pre=${prereleases}): packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
-        );
-      }
-    });
-    expect(mismatches.slice(0, 20)).toEqual([]);
-    expect(valid).toBeGreaterThan(cases.length / 4);
-    expect(contained).toBeGreaterThan(cases.length / 20);
-  });
+  it(
+    'agrees on SpecifierSet.contains, with and without pre-releases',
+    () => {
+      const cases = fc.sample(fc.tuple(versionArb, specArb, fc.constantFrom(true, false, undefined)), {
+        numRuns: 4000,
+        seed: seed(442),
+      });
+      const results = runOracle(
+        cases.map(([version, spec, prereleases]) => ({ kind: 'contains', version, spec, prereleases })),
+      );
+      const mismatches: string[] = [];
+      let contained = 0;
+      let valid = 0;
+      cases.forEach(([version, spec, prereleases], i) => {
+        const want = results[i] as OracleResult;
+        let got: OracleResult;
+        try {
+          got = {
+            ok: true,
+            value: satisfiesVersion(version, spec, prereleases === undefined ? {} : { prereleases }),
+          };
+        } catch {
+          got = { ok: false };
+        }
+        if (want.ok) valid++;
+        if (want.value) contained++;
+        if (got.ok !== want.ok || got.value !== want.value) {
+          mismatches.push(
+            `${JSON.stringify(version)} in ${JSON.stringify(spec)} (pre=${prereleases}): packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
+          );
+        }
+      });
+      expect(mismatches.slice(0, 20)).toEqual([]);
+      expect(valid).toBeGreaterThan(cases.length / 4);
+      expect(contained).toBeGreaterThan(cases.length / 20);
+    },
+    ORACLE_TIMEOUT,
+  );
 });

@@ -18,6 +18,8 @@ import {
 // Differential oracle: pypa `packaging` through one python3 process per batch (test/oracle/).
 // biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers
 type OracleResult = Record<string, any>;
+/** The oracle runs Python; on a loaded 2-core machine that takes far longer than a unit test. */
+const ORACLE_TIMEOUT = 180_000;
 function runOracle(tasks: object[]): OracleResult[] {
   const script = path.resolve(import.meta.dirname, '../../test/oracle/packaging_oracle.py');
   const res = spawnSync(process.env.PYCONTAIN_ORACLE_PYTHON ?? 'python3', [script], {
@@ -330,101 +332,109 @@ const sortPairs = (xs: string[][]) =>
   [...xs].sort((a, b) => (a.join('\0') < b.join('\0') ? -1 : a.join('\0') > b.join('\0') ? 1 : 0));
 
 describe('differential: PEP 508 requirements vs packaging', () => {
-  it('accepts and rejects the same strings, with the same parts', () => {
-    const samples = fc.sample(requirementText, { numRuns: 3000, seed: seed(508) });
-    const fixed = [
-      'foo\n',
-      'foo\n\n',
-      'name @ https://x ;',
-      'name[] >= 1',
-      'a===1,b',
-      'x ; os_name == "a\\"',
-      'x ; os_name == "\\x4"',
-      "x ; os_name == '\\n'",
-      'x;extra=="é"',
-      'x (>=1.0, <2) ; python_version>"3"',
-      'x[a,]',
-      'x>=1.0.post1.dev2',
-      'x~=1',
-      'x==1.0.*,!=1.1.*',
-    ];
-    const inputs = [...fixed, ...samples];
-    const expected = runOracle(inputs.map((text) => ({ kind: 'requirement', text })));
-    const mismatches: string[] = [];
-    inputs.forEach((text, i) => {
-      const want = expected[i] as OracleResult;
-      const got = mine(text);
-      if (got.ok !== want.ok) {
-        mismatches.push(
-          `${JSON.stringify(text)}: packaging ${want.ok ? 'accepts' : `rejects (${want.error})`}, we ${got.ok ? 'accept' : 'reject'}`,
-        );
-        return;
-      }
-      if (!want.ok) return;
-      const same =
-        got.name === want.name &&
-        JSON.stringify(got.extras) === JSON.stringify(want.extras) &&
-        JSON.stringify(sortPairs(got.specs)) === JSON.stringify(sortPairs(want.specs)) &&
-        got.url === want.url &&
-        (got.marker === undefined) === (want.marker === null);
-      if (!same)
-        mismatches.push(
-          `${JSON.stringify(text)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
-        );
-    });
-    expect(mismatches.slice(0, 20)).toEqual([]);
-    // The generator must exercise both sides.
-    const accepted = expected.filter((r) => r.ok).length;
-    expect(accepted).toBeGreaterThan(inputs.length / 5);
-    expect(inputs.length - accepted).toBeGreaterThan(inputs.length / 5);
-  });
+  it(
+    'accepts and rejects the same strings, with the same parts',
+    () => {
+      const samples = fc.sample(requirementText, { numRuns: 3000, seed: seed(508) });
+      const fixed = [
+        'foo\n',
+        'foo\n\n',
+        'name @ https://x ;',
+        'name[] >= 1',
+        'a===1,b',
+        'x ; os_name == "a\\"',
+        'x ; os_name == "\\x4"',
+        "x ; os_name == '\\n'",
+        'x;extra=="é"',
+        'x (>=1.0, <2) ; python_version>"3"',
+        'x[a,]',
+        'x>=1.0.post1.dev2',
+        'x~=1',
+        'x==1.0.*,!=1.1.*',
+      ];
+      const inputs = [...fixed, ...samples];
+      const expected = runOracle(inputs.map((text) => ({ kind: 'requirement', text })));
+      const mismatches: string[] = [];
+      inputs.forEach((text, i) => {
+        const want = expected[i] as OracleResult;
+        const got = mine(text);
+        if (got.ok !== want.ok) {
+          mismatches.push(
+            `${JSON.stringify(text)}: packaging ${want.ok ? 'accepts' : `rejects (${want.error})`}, we ${got.ok ? 'accept' : 'reject'}`,
+          );
+          return;
+        }
+        if (!want.ok) return;
+        const same =
+          got.name === want.name &&
+          JSON.stringify(got.extras) === JSON.stringify(want.extras) &&
+          JSON.stringify(sortPairs(got.specs)) === JSON.stringify(sortPairs(want.specs)) &&
+          got.url === want.url &&
+          (got.marker === undefined) === (want.marker === null);
+        if (!same)
+          mismatches.push(
+            `${JSON.stringify(text)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
+          );
+      });
+      expect(mismatches.slice(0, 20)).toEqual([]);
+      // The generator must exercise both sides.
+      const accepted = expected.filter((r) => r.ok).length;
+      expect(accepted).toBeGreaterThan(inputs.length / 5);
+      expect(inputs.length - accepted).toBeGreaterThan(inputs.length / 5);
+    },
+    ORACLE_TIMEOUT,
+  );
 });
 
 describe('differential: marker evaluation vs packaging', () => {
-  it('parses and evaluates the same way', () => {
-    const envArb = fc.record({
-      python_version: fc.constantFrom('3.8', '3.11', '3.12', '3.13'),
-      python_full_version: fc.constantFrom('3.8.10', '3.11.4', '3.12.0', '3.12.4', '3.12.0rc1', '3.13.1+'),
-      os_name: fc.constantFrom('posix', 'nt'),
-      sys_platform: fc.constantFrom('linux', 'win32', 'darwin'),
-      platform_release: fc.constantFrom('', '6.1.0-13-amd64', '5.15'),
-      platform_system: fc.constantFrom('Linux', 'Windows'),
-      platform_version: fc.constantFrom('', '#1 SMP'),
-      platform_machine: fc.constantFrom('x86_64', 'aarch64'),
-      platform_python_implementation: fc.constantFrom('CPython', 'PyPy'),
-      implementation_name: fc.constantFrom('cpython', 'pypy'),
-      implementation_version: fc.constantFrom('3.12.4', '7.3.12'),
-      extra: fc.constantFrom('', 'dev', 'test-x', 'Test_X'),
-      extras: fc.subarray(['dev', 'test-x', 'docs']),
-      dependency_groups: fc.subarray(['dev', 'docs']),
-    });
-    const cases = fc.sample(fc.tuple(mutate(markerExpr), envArb), { numRuns: 3000, seed: seed(685) });
-    const expected = runOracle(cases.map(([text, env]) => ({ kind: 'marker', text, env })));
-    const mismatches: string[] = [];
-    let evaluated = 0;
-    cases.forEach(([text, env], i) => {
-      const want = expected[i] as OracleResult;
-      let got: OracleResult;
-      try {
-        const node = parseMarker(text);
+  it(
+    'parses and evaluates the same way',
+    () => {
+      const envArb = fc.record({
+        python_version: fc.constantFrom('3.8', '3.11', '3.12', '3.13'),
+        python_full_version: fc.constantFrom('3.8.10', '3.11.4', '3.12.0', '3.12.4', '3.12.0rc1', '3.13.1+'),
+        os_name: fc.constantFrom('posix', 'nt'),
+        sys_platform: fc.constantFrom('linux', 'win32', 'darwin'),
+        platform_release: fc.constantFrom('', '6.1.0-13-amd64', '5.15'),
+        platform_system: fc.constantFrom('Linux', 'Windows'),
+        platform_version: fc.constantFrom('', '#1 SMP'),
+        platform_machine: fc.constantFrom('x86_64', 'aarch64'),
+        platform_python_implementation: fc.constantFrom('CPython', 'PyPy'),
+        implementation_name: fc.constantFrom('cpython', 'pypy'),
+        implementation_version: fc.constantFrom('3.12.4', '7.3.12'),
+        extra: fc.constantFrom('', 'dev', 'test-x', 'Test_X'),
+        extras: fc.subarray(['dev', 'test-x', 'docs']),
+        dependency_groups: fc.subarray(['dev', 'docs']),
+      });
+      const cases = fc.sample(fc.tuple(mutate(markerExpr), envArb), { numRuns: 3000, seed: seed(685) });
+      const expected = runOracle(cases.map(([text, env]) => ({ kind: 'marker', text, env })));
+      const mismatches: string[] = [];
+      let evaluated = 0;
+      cases.forEach(([text, env], i) => {
+        const want = expected[i] as OracleResult;
+        let got: OracleResult;
         try {
-          got = { ok: true, value: evaluateMarkerExact(node, env) };
+          const node = parseMarker(text);
+          try {
+            got = { ok: true, value: evaluateMarkerExact(node, env) };
+          } catch (e) {
+            if (!(e instanceof MarkerEvaluationError)) throw e;
+            got = { ok: false, stage: 'eval' };
+          }
         } catch (e) {
-          if (!(e instanceof MarkerEvaluationError)) throw e;
-          got = { ok: false, stage: 'eval' };
+          if (!(e instanceof RequirementSyntaxError)) throw e;
+          got = { ok: false, stage: 'parse' };
         }
-      } catch (e) {
-        if (!(e instanceof RequirementSyntaxError)) throw e;
-        got = { ok: false, stage: 'parse' };
-      }
-      if (want.ok) evaluated++;
-      if (got.ok !== want.ok || got.value !== want.value || got.stage !== want.stage) {
-        mismatches.push(
-          `${JSON.stringify(text)} env=${JSON.stringify(env)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
-        );
-      }
-    });
-    expect(mismatches.slice(0, 20)).toEqual([]);
-    expect(evaluated).toBeGreaterThan(cases.length / 5);
-  });
+        if (want.ok) evaluated++;
+        if (got.ok !== want.ok || got.value !== want.value || got.stage !== want.stage) {
+          mismatches.push(
+            `${JSON.stringify(text)} env=${JSON.stringify(env)}: packaging ${JSON.stringify(want)}, we ${JSON.stringify(got)}`,
+          );
+        }
+      });
+      expect(mismatches.slice(0, 20)).toEqual([]);
+      expect(evaluated).toBeGreaterThan(cases.length / 5);
+    },
+    ORACLE_TIMEOUT,
+  );
 });

@@ -16,6 +16,8 @@ import {
 // Differential oracle: pip's own requirements reader through one python3 process per batch.
 // biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers
 type OracleResult = Record<string, any>;
+/** The oracle runs Python; on a loaded 2-core machine that takes far longer than a unit test. */
+const ORACLE_TIMEOUT = 180_000;
 function runOracle(tasks: object[]): OracleResult[] {
   const script = path.resolve(import.meta.dirname, '../../test/oracle/packaging_oracle.py');
   const res = spawnSync(process.env.PYCONTAIN_ORACLE_PYTHON ?? 'python3', [script], {
@@ -400,49 +402,53 @@ const line = fc.oneof(
 const fileText = fc.array(line, { minLength: 0, maxLength: 12 }).map((ls) => `${ls.join('\n')}\n`);
 
 describe('differential: requirements files vs pip', () => {
-  it('reads the same entries, editables, hashes and lines as pip', () => {
-    const files = fc.sample(fileText, { numRuns: 250, seed: seed(23) });
-    const results = runOracle(files.map((text) => ({ kind: 'pip_file', text })));
-    const mismatches: string[] = [];
-    files.forEach((text, i) => {
-      const want = results[i] as OracleResult;
-      let got: OracleResult;
-      try {
-        const r = parseRequirementsText(text, 'requirements.txt');
-        got = {
-          ok: true,
-          entries: r.entries.map((e) => ({
-            name: e.requirement?.normalizedName ?? null,
-            specs: (parseSpecifierSet(e.requirement?.specifier ?? '') ?? [])
-              .map((x) => [x.operator, x.version])
-              .sort(),
-            editable: e.editable,
-            hashes: [...e.hashes].sort(),
-            line: e.source.line,
-          })),
-        };
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        got = { ok: false, message: e.message };
-      }
-      const wantEntries = want.ok
-        ? (want.entries as OracleResult[]).map((e) => ({
-            name: e.name,
-            specs: e.specs,
-            editable: e.editable,
-            hashes: e.hashes,
-            line: e.line,
-          }))
-        : undefined;
-      if (got.ok !== want.ok || JSON.stringify(got.entries) !== JSON.stringify(wantEntries)) {
-        mismatches.push(
-          `${JSON.stringify(text)}:\n pip ${JSON.stringify(want)}\n we  ${JSON.stringify(got)}`,
-        );
-      }
-    });
-    expect(mismatches.slice(0, 5)).toEqual([]);
-    expect(results.filter((r) => r.ok && r.entries.length > 0).length).toBeGreaterThan(files.length / 2);
-  });
+  it(
+    'reads the same entries, editables, hashes and lines as pip',
+    () => {
+      const files = fc.sample(fileText, { numRuns: 250, seed: seed(23) });
+      const results = runOracle(files.map((text) => ({ kind: 'pip_file', text })));
+      const mismatches: string[] = [];
+      files.forEach((text, i) => {
+        const want = results[i] as OracleResult;
+        let got: OracleResult;
+        try {
+          const r = parseRequirementsText(text, 'requirements.txt');
+          got = {
+            ok: true,
+            entries: r.entries.map((e) => ({
+              name: e.requirement?.normalizedName ?? null,
+              specs: (parseSpecifierSet(e.requirement?.specifier ?? '') ?? [])
+                .map((x) => [x.operator, x.version])
+                .sort(),
+              editable: e.editable,
+              hashes: [...e.hashes].sort(),
+              line: e.source.line,
+            })),
+          };
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          got = { ok: false, message: e.message };
+        }
+        const wantEntries = want.ok
+          ? (want.entries as OracleResult[]).map((e) => ({
+              name: e.name,
+              specs: e.specs,
+              editable: e.editable,
+              hashes: e.hashes,
+              line: e.line,
+            }))
+          : undefined;
+        if (got.ok !== want.ok || JSON.stringify(got.entries) !== JSON.stringify(wantEntries)) {
+          mismatches.push(
+            `${JSON.stringify(text)}:\n pip ${JSON.stringify(want)}\n we  ${JSON.stringify(got)}`,
+          );
+        }
+      });
+      expect(mismatches.slice(0, 5)).toEqual([]);
+      expect(results.filter((r) => r.ok && r.entries.length > 0).length).toBeGreaterThan(files.length / 2);
+    },
+    ORACLE_TIMEOUT,
+  );
 });
 
 describe('differential: include trees vs pip', () => {
@@ -472,38 +478,42 @@ describe('differential: include trees vs pip', () => {
     return files;
   });
 
-  it('flattens -r/-c trees into the same requirements and constraints as pip', async () => {
-    const trees = fc.sample(tree, { numRuns: 60, seed: seed(41) });
-    const pip = runOracle(trees.map((files) => ({ kind: 'pip_file', files, main: 'requirements.txt' })));
-    const mismatches: string[] = [];
-    for (const [i, files] of trees.entries()) {
-      const want = pip[i] as OracleResult;
-      let got: OracleResult;
-      try {
-        const r = await readRequirements(project(files), 'requirements.txt');
-        const view = (es: RequirementEntry[]) =>
-          es.map((e) => `${e.requirement?.normalizedName ?? '-'}@${e.source.file}:${e.source.line}`);
-        got = { ok: true, entries: view(r.entries), constraints: view(r.constraints) };
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        got = { ok: false, message: e.message };
+  it(
+    'flattens -r/-c trees into the same requirements and constraints as pip',
+    async () => {
+      const trees = fc.sample(tree, { numRuns: 60, seed: seed(41) });
+      const pip = runOracle(trees.map((files) => ({ kind: 'pip_file', files, main: 'requirements.txt' })));
+      const mismatches: string[] = [];
+      for (const [i, files] of trees.entries()) {
+        const want = pip[i] as OracleResult;
+        let got: OracleResult;
+        try {
+          const r = await readRequirements(project(files), 'requirements.txt');
+          const view = (es: RequirementEntry[]) =>
+            es.map((e) => `${e.requirement?.normalizedName ?? '-'}@${e.source.file}:${e.source.line}`);
+          got = { ok: true, entries: view(r.entries), constraints: view(r.constraints) };
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          got = { ok: false, message: e.message };
+        }
+        const view = (es: OracleResult[], c: boolean) =>
+          es.filter((e) => e.constraint === c).map((e) => `${e.name ?? '-'}@${e.file}:${e.line}`);
+        const expected = want.ok
+          ? { ok: true, entries: view(want.entries, false), constraints: view(want.entries, true) }
+          : { ok: false };
+        if (got.ok !== expected.ok || (got.ok && JSON.stringify(got) !== JSON.stringify(expected))) {
+          mismatches.push(
+            `${JSON.stringify(files)}:\n pip ${JSON.stringify(want.ok ? expected : want)}\n we  ${JSON.stringify(got)}`,
+          );
+        }
       }
-      const view = (es: OracleResult[], c: boolean) =>
-        es.filter((e) => e.constraint === c).map((e) => `${e.name ?? '-'}@${e.file}:${e.line}`);
-      const expected = want.ok
-        ? { ok: true, entries: view(want.entries, false), constraints: view(want.entries, true) }
-        : { ok: false };
-      if (got.ok !== expected.ok || (got.ok && JSON.stringify(got) !== JSON.stringify(expected))) {
-        mismatches.push(
-          `${JSON.stringify(files)}:\n pip ${JSON.stringify(want.ok ? expected : want)}\n we  ${JSON.stringify(got)}`,
-        );
-      }
-    }
-    expect(mismatches.slice(0, 3)).toEqual([]);
-    expect(
-      pip.filter((r) => r.ok && r.entries.some((e: OracleResult) => e.constraint)).length,
-    ).toBeGreaterThan(5);
-  });
+      expect(mismatches.slice(0, 3)).toEqual([]);
+      expect(
+        pip.filter((r) => r.ok && r.entries.some((e: OracleResult) => e.constraint)).length,
+      ).toBeGreaterThan(5);
+    },
+    ORACLE_TIMEOUT,
+  );
 });
 
 describe('differential: mutated requirement lines vs pip', () => {
@@ -542,57 +552,65 @@ describe('differential: mutated requirement lines vs pip', () => {
     })
     .filter((t) => !/-r|-c|--req|--con/.test(t));
 
-  it('accepts, rejects and names the same lines as pip (up to packaging 21 vs 26)', () => {
-    const lines = fc.sample(mutated, { numRuns: 400, seed: seed(31) });
-    const pip = runOracle(lines.map((t) => ({ kind: 'pip_file', text: `${t}\n` })));
-    const ours = lines.map((t) => {
-      try {
-        const r = parseRequirementsText(`${t}\n`, 'requirements.txt');
-        return { ok: true, names: r.entries.map((e) => e.requirement?.normalizedName ?? null), message: '' };
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        const m = /^invalid (requirement|marker) ("(?:[^"\\]|\\.)*")/.exec(e.message);
-        const text = m ? (JSON.parse(m[2] as string) as string) : undefined;
-        const requirement = text === undefined ? undefined : m?.[1] === 'marker' ? `x ; ${text}` : text;
-        return { ok: false, names: null, message: e.message, requirement };
-      }
-    });
-    // What packaging 26 says about the requirement strings either side complained about.
-    const asked = lines.map((_, i) => {
-      const pipReq = /Invalid requirement: '(.*)' \(from line/.exec(pip[i]?.message ?? '')?.[1];
-      return pipReq ?? ours[i]?.requirement ?? 'x';
-    });
-    const modern = runOracle(asked.map((text) => ({ kind: 'requirement', text })));
-    const mismatches: string[] = [];
-    let compared = 0;
-    lines.forEach((t, i) => {
-      const want = pip[i] as OracleResult;
-      const got = ours[i] as (typeof ours)[number];
-      const pipMsg = String(want.message ?? '');
-      const diskOrUrl =
-        !want.ok &&
-        /looks like a path|not installable|does not exist|Invalid IPv6 URL|CommandError/.test(
-          `${want.error} ${pipMsg}`,
-        );
-      const pathLike =
-        !want.ok &&
-        (/Invalid requirement: '(\.|[^']*\/)/.test(pipMsg) ||
-          /^[\w.~/@%-]+ is not a valid editable requirement/.test(pipMsg));
-      const olderPackaging =
-        (want.ok && !got.ok && got.requirement !== undefined && modern[i]?.ok === false) ||
-        (!want.ok && got.ok && /Invalid requirement/.test(pipMsg) && modern[i]?.ok === true);
-      if (diskOrUrl || pathLike || olderPackaging) return;
-      compared++;
-      const wantNames = want.ok ? (want.entries as OracleResult[]).map((e) => e.name) : null;
-      if (got.ok !== want.ok || JSON.stringify(got.names) !== JSON.stringify(wantNames)) {
-        mismatches.push(
-          `${JSON.stringify(t)}: pip ${want.ok ? JSON.stringify(wantNames) : pipMsg.slice(0, 160)}; we ${got.ok ? JSON.stringify(got.names) : got.message}`,
-        );
-      }
-    });
-    expect(mismatches.slice(0, 10)).toEqual([]);
-    expect(compared).toBeGreaterThan(lines.length * 0.8);
-  });
+  it(
+    'accepts, rejects and names the same lines as pip (up to packaging 21 vs 26)',
+    () => {
+      const lines = fc.sample(mutated, { numRuns: 400, seed: seed(31) });
+      const pip = runOracle(lines.map((t) => ({ kind: 'pip_file', text: `${t}\n` })));
+      const ours = lines.map((t) => {
+        try {
+          const r = parseRequirementsText(`${t}\n`, 'requirements.txt');
+          return {
+            ok: true,
+            names: r.entries.map((e) => e.requirement?.normalizedName ?? null),
+            message: '',
+          };
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          const m = /^invalid (requirement|marker) ("(?:[^"\\]|\\.)*")/.exec(e.message);
+          const text = m ? (JSON.parse(m[2] as string) as string) : undefined;
+          const requirement = text === undefined ? undefined : m?.[1] === 'marker' ? `x ; ${text}` : text;
+          return { ok: false, names: null, message: e.message, requirement };
+        }
+      });
+      // What packaging 26 says about the requirement strings either side complained about.
+      const asked = lines.map((_, i) => {
+        const pipReq = /Invalid requirement: '(.*)' \(from line/.exec(pip[i]?.message ?? '')?.[1];
+        return pipReq ?? ours[i]?.requirement ?? 'x';
+      });
+      const modern = runOracle(asked.map((text) => ({ kind: 'requirement', text })));
+      const mismatches: string[] = [];
+      let compared = 0;
+      lines.forEach((t, i) => {
+        const want = pip[i] as OracleResult;
+        const got = ours[i] as (typeof ours)[number];
+        const pipMsg = String(want.message ?? '');
+        const diskOrUrl =
+          !want.ok &&
+          /looks like a path|not installable|does not exist|Invalid IPv6 URL|CommandError/.test(
+            `${want.error} ${pipMsg}`,
+          );
+        const pathLike =
+          !want.ok &&
+          (/Invalid requirement: '(\.|[^']*\/)/.test(pipMsg) ||
+            /^[\w.~/@%-]+ is not a valid editable requirement/.test(pipMsg));
+        const olderPackaging =
+          (want.ok && !got.ok && got.requirement !== undefined && modern[i]?.ok === false) ||
+          (!want.ok && got.ok && /Invalid requirement/.test(pipMsg) && modern[i]?.ok === true);
+        if (diskOrUrl || pathLike || olderPackaging) return;
+        compared++;
+        const wantNames = want.ok ? (want.entries as OracleResult[]).map((e) => e.name) : null;
+        if (got.ok !== want.ok || JSON.stringify(got.names) !== JSON.stringify(wantNames)) {
+          mismatches.push(
+            `${JSON.stringify(t)}: pip ${want.ok ? JSON.stringify(wantNames) : pipMsg.slice(0, 160)}; we ${got.ok ? JSON.stringify(got.names) : got.message}`,
+          );
+        }
+      });
+      expect(mismatches.slice(0, 10)).toEqual([]);
+      expect(compared).toBeGreaterThan(lines.length * 0.8);
+    },
+    ORACLE_TIMEOUT,
+  );
 });
 
 describe('fuzz: requirements reader', () => {
