@@ -227,6 +227,12 @@ describe('nativeNeeds decisions', () => {
 
   it('dev dependencies are ignored', () => {
     expect(nativeNeeds([{ name: 'psycopg2', version: '2.9.5', group: 'dev' }], '3.11').native).toEqual([]);
+    // ...unless the group is installed (the extras override).
+    expect(
+      nativeNeeds([{ name: 'psycopg2', version: '2.9.5', group: 'postgres' }], '3.11', {
+        groups: ['postgres'],
+      }).runtime,
+    ).toEqual(['libpq5']);
   });
 
   it('renames packages and sonames for trixie', () => {

@@ -202,16 +202,19 @@ function keyWithExtras(d: Dependency): string[] {
 
 /**
  * Map dependencies to native needs for CPython `pythonVersion`.
- * `debian` (default bookworm) renames packages for later Debian releases.
+ * `debian` (default bookworm) renames packages for later Debian releases; `groups` are the
+ * dependency groups/extras installed besides the main ones.
  */
 export function nativeNeeds(
   deps: Dependency[],
   pythonVersion: string,
-  opts: { debian?: string } = {},
+  opts: { debian?: string; groups?: string[] } = {},
 ): NativeResult {
   const debian = opts.debian ?? 'bookworm';
   const d = data();
-  const runtimeDeps = deps.filter((x) => !x.group || x.group === 'main' || x.group === 'default');
+  // Dev groups are never installed; groups named by the extras override are.
+  const installed = new Set(['main', 'default', ...(opts.groups ?? [])]);
+  const runtimeDeps = deps.filter((x) => !x.group || installed.has(x.group));
   const present = new Map<string, Dependency>();
   for (const dep of runtimeDeps) present.set(normalizeName(dep.name), dep);
   // Only a lock lists the transitive closure (with wheel names); without one, add what common
