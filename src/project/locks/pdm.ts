@@ -6,7 +6,7 @@ import type { PyProject } from '../pyproject.js';
 import { findKeyLine, getPath, isTable, parseToml, pythonJsonDumps, type TomlTable } from '../toml.js';
 import { requirementDep } from './poetry.js';
 import { checkFormatVersion, type LockedPackage, type LockFile, type Staleness } from './types.js';
-import { nthTableLine } from './uv.js';
+import { nthTableLine, tableLines } from './uv.js';
 import { fileNameOf } from './wheels.js';
 
 /** Newest pdm.lock `lock_version` pycontain knows (PDM 2.x writes 4.0 ... 4.5.0; minors only add fields). */
@@ -81,6 +81,7 @@ export function parsePdmLock(text: string, file: string): PdmLock {
   }
   // PDM writes one [[package]] per (name, extras) combination; merge them by name.
   const byName = new Map<string, LockedPackage>();
+  const pkgLines = tableLines(text, 'package');
   (raw.package ?? []).forEach((p, i) => {
     const name = normalizeName(p.name);
     const version = p.version ?? '';
@@ -105,7 +106,7 @@ export function parsePdmLock(text: string, file: string): PdmLock {
       dependencies: p.extras?.length ? [] : deps,
       optionalDependencies: {},
       ...(p.groups ? { groups: [...p.groups] } : {}),
-      line: nthTableLine(text, 'package', i),
+      line: pkgLines[i],
     };
     for (const extra of p.extras ?? []) pkg.optionalDependencies[normalizeName(extra)] = deps;
     byName.set(name, pkg);

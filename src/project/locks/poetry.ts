@@ -11,7 +11,7 @@ import {
   type LockFile,
   type Staleness,
 } from './types.js';
-import { nthTableLine } from './uv.js';
+import { nthTableLine, tableLines } from './uv.js';
 
 /** Newest poetry.lock `lock-version` pycontain knows: 1.0/1.1 (Poetry <= 1.1), 2.0 (1.2-1.8), 2.1 (2.x). */
 export const POETRY_LOCK_VERSION = '2.1';
@@ -127,6 +127,7 @@ export function parsePoetryLock(text: string, file: string): PoetryLock {
       normalizeName(name),
       files.map((f) => f.file),
     );
+  const pkgLines = tableLines(text, 'package');
   const packages: LockedPackage[] = (raw.package ?? []).map((p, i) => {
     const name = normalizeName(p.name);
     const files = p.files ? p.files.map((f) => f.file) : (legacyByName.get(name) ?? []);
@@ -147,7 +148,7 @@ export function parsePoetryLock(text: string, file: string): PoetryLock {
       ...(groups ? { groups } : {}),
       ...(p.optional !== undefined ? { optional: p.optional } : {}),
       ...(typeof p.markers === 'string' ? { marker: p.markers } : {}),
-      line: nthTableLine(text, 'package', i),
+      line: pkgLines[i],
     };
   });
   return {

@@ -96,6 +96,7 @@ export function parseUvLock(text: string, file: string): UvLock {
     throw new InputError(`${file}: ${issue?.path.join('.')}: ${issue?.message}`, file, line);
   }
   const raw = r.data;
+  const pkgLines = tableLines(text, 'package');
   const packages: LockedPackage[] = (raw.package ?? []).map((p, i) => {
     const src = p.source ?? {};
     const kind = Object.keys(src)[0] ?? 'registry';
@@ -116,7 +117,7 @@ export function parseUvLock(text: string, file: string): UvLock {
       dependencies: toDeps(p.dependencies),
       optionalDependencies,
       devDependencies,
-      line: nthTableLine(text, 'package', i),
+      line: pkgLines[i],
     };
   });
   return {
@@ -137,15 +138,18 @@ export function parseUvLock(text: string, file: string): UvLock {
   };
 }
 
+/** 1-based lines of every `[[name]]` header, in order (one pass: locks can have thousands of packages). */
+export function tableLines(text: string, name: string): number[] {
+  const re = new RegExp(`^\\s*\\[\\[\\s*${name.replace(/\./g, '\\.')}\\s*\\]\\]`);
+  const out: number[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) if (re.test(lines[i] ?? '')) out.push(i + 1);
+  return out;
+}
+
 /** Line of the n-th `[[name]]` header (0-based n). */
 export function nthTableLine(text: string, name: string, n: number): number | undefined {
-  const re = new RegExp(`^\\s*\\[\\[\\s*${name.replace(/\./g, '\\.')}\\s*\\]\\]`);
-  const lines = text.split(/\r?\n/);
-  let seen = -1;
-  for (let i = 0; i < lines.length; i++) {
-    if (re.test(lines[i] ?? '') && ++seen === n) return i + 1;
-  }
-  return undefined;
+  return tableLines(text, name)[n];
 }
 
 function canonSpec(spec: string | undefined): string {
