@@ -103,6 +103,8 @@ export interface FrameworkOptions {
   scripts: Record<string, string>;
   projectName?: string;
   overrides?: { command?: string[]; port?: number };
+  /** Dependency groups / extras installed besides the main ones (their servers count as present). */
+  groups?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -713,10 +715,11 @@ export function staticRootValue(tokens: Token[] | undefined): string | null {
 // ---------------------------------------------------------------------------------------------
 // Command building
 
-function depNames(deps: Dependency[]): Set<string> {
+function depNames(deps: Dependency[], groups: string[] = []): Set<string> {
   const s = new Set<string>();
+  const installed = new Set(['main', 'default', ...groups]);
   for (const d of deps) {
-    if (d.group && d.group !== 'main' && d.group !== 'default') continue;
+    if (d.group && !installed.has(d.group)) continue;
     const n = d.name.toLowerCase().replace(/[-_.]+/g, '-');
     s.add(n);
     for (const x of d.extras ?? []) s.add(`${n}[${x.toLowerCase()}]`);
@@ -769,7 +772,7 @@ export async function detectFramework(
   const src = (rel: string, line?: number): Source => ({ file: relToRoot(rel), ...(line ? { line } : {}) });
   const decisions: Decision[] = [];
   const warnings: Warning[] = [];
-  const have = depNames(deps);
+  const have = depNames(deps, opts.groups);
 
   const files = await scanFiles(base);
   const facts = new Map<PyFile, FileFacts>();
