@@ -506,3 +506,20 @@ priority = "explicit"
     expect(plan.decisions.find((d) => d.topic === 'index')?.reason).toMatch(/--index-url/);
   });
 });
+
+describe('wheel knowledge from locks', () => {
+  it('a locked package without any recorded file is unknown, not sdist-only', async () => {
+    const dir = copyFixture('poetry-2.0');
+    const { readFileSync } = await import('node:fs');
+    const lock = readFileSync(path.join(dir, 'poetry.lock'), 'utf8');
+    // gunicorn's files list emptied, as some private indexes leave it
+    writeFileSync(
+      path.join(dir, 'poetry.lock'),
+      lock.replace(/(name = "gunicorn"[\s\S]*?files = )\[[\s\S]*?\n\]/, '$1[]'),
+    );
+    const plan = await detectProject(dir);
+    expect(dep(plan, 'gunicorn')?.wheels).toBeUndefined();
+    expect(dep(plan, 'gunicorn')?.buildsFromSource).toBeUndefined();
+    expect(dep(plan, 'pandas')?.wheels?.length).toBe(2);
+  });
+});

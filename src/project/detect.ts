@@ -490,7 +490,10 @@ function lockedToDependency(
     source: { file: lock.file, ...(p.line ? { line: p.line } : {}) },
   };
   if (group) dep.group = group;
-  if (wheelsKnown) {
+  // A registry package the lock records no files for (some private indexes, `files = []`): unknown,
+  // not "sdist only" — leave wheels undefined so the native table stays conservative, not alarmed.
+  const recordsFiles = p.wheels.length > 0 || p.sdist || p.sourceKind !== 'registry';
+  if (wheelsKnown && recordsFiles) {
     dep.wheels = p.wheels;
     const built = p.sourceKind !== 'registry' || !p.wheels.some((w) => wheelFits(w, python));
     if (built) dep.buildsFromSource = true;
