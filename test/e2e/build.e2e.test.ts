@@ -367,6 +367,40 @@ describe('pycontain build: cache and monorepo', () => {
     }
     await expectNoTempFiles();
   });
+  it('builds a monorepo without Dockerfiles from generated ones through bake, then verifies each app', async () => {
+    const app = (name: string) => ({
+      [`svc/${name}/main.py`]: APP_PY,
+      [`svc/${name}/requirements.txt`]: '\n',
+      [`svc/${name}/.python-version`]: '3.11\n',
+    });
+    const root = await project('mono-generated', { ...app('api'), ...app('worker') });
+    const r = await cli([
+      'build',
+      root,
+      '--base-image',
+      env.pythonSlim,
+      '--index-url',
+      env.indexUrl,
+      '--network',
+      'host',
+      '--port',
+      '8000',
+      '--tag-prefix',
+      `${PREFIX}-`,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('monorepo: 2 apps: svc/api, svc/worker');
+    const j = JSON.parse(r.stdout);
+    expect(j.apps.map((a: { app: string }) => a.app)).toEqual(['svc-api', 'svc-worker']);
+    for (const a of j.apps) {
+      expect(a.verify.ok, JSON.stringify(a.verify.checks)).toBe(true);
+      expect(a.verify.http.ok).toBe(true);
+      await docker(['image', 'rm', '-f', a.tags[0]]);
+    }
+    await expectNoTempFiles();
+    expect(await leftovers()).toEqual([]);
+  });
 });
 
 describe('cleanup', () => {
