@@ -167,7 +167,9 @@ describe('renderDockerfile: package managers', () => {
     const text = renderDockerfile(poetryPlan());
     expect(text).toContain(`ARG POETRY_VERSION=${DEFAULT_TOOL_VERSIONS.poetry}`);
     expect(text).toContain('/opt/tools/bin/pip install "poetry==${POETRY_VERSION}"');
-    expect(text).toContain('poetry check --lock; else /opt/tools/bin/poetry lock --check');
+    expect(text).toContain(
+      '{ /opt/tools/bin/poetry check --lock 2>/dev/null || /opt/tools/bin/poetry lock --check; }',
+    );
     expect(text).toContain('poetry install --only main --no-root --no-interaction --no-ansi');
     expect(text).toContain(`VIRTUAL_ENV=${VENV}`);
     expect(text).toContain('COPY pyproject.toml poetry.lock README.md ./');

@@ -444,7 +444,7 @@ function depsStepInner(ctx: Ctx): Instruction[] {
       const extraArgs = extras.flatMap((e) => ['--extras', e]);
       out.push({
         kind: 'comment',
-        text: 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.',
+        text: 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.',
       });
       const poetry = `${TOOLS}/bin/poetry`;
       out.push({
@@ -452,8 +452,9 @@ function depsStepInner(ctx: Ctx): Instruction[] {
         mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pypoetry', true), secret],
         commands: [
           ...cdWorkdir(ctx),
-          `if ${poetry} check --help | grep -q -- '--lock'; then ${poetry} check --lock; else ${poetry} lock --check; fi`,
-          `if [ -n "$POETRY_INDEX_URL" ]; then if ${poetry} source add --help | grep -q -- '--priority'; then ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL"; else ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; fi; fi`,
+          // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
+          `{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`,
+          `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
           `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
           compileVenv(),
         ],
