@@ -523,3 +523,18 @@ describe('wheel knowledge from locks', () => {
     expect(dep(plan, 'pandas')?.wheels?.length).toBe(2);
   });
 });
+
+describe('requested groups', () => {
+  it('a dependency group named in extras is installed (uv, pdm with PEP 735, poetry --with)', async () => {
+    let plan = await detectProject(copyFixture('uv-app'), { extras: ['dev'] });
+    expect(dep(plan, 'pytest')?.group).toBeUndefined();
+    plan = await detectProject(copyFixture('pdm-4.5'));
+    expect(dep(plan, 'pytest')?.group).toBe('dev');
+    plan = await detectProject(copyFixture('pdm-4.5'), { extras: ['dev'] });
+    expect(dep(plan, 'pytest')?.group).toBeUndefined();
+    expect(plan.extras).toEqual(['dev']);
+    plan = await detectProject(copyFixture('poetry-2.0'), { extras: ['test'] });
+    expect(dep(plan, 'pytest')?.group).toBeUndefined();
+    expect(dep(plan, 'iniconfig')?.group).toBeUndefined();
+  });
+});

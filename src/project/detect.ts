@@ -625,6 +625,10 @@ function poetryTableToDeps(
   return out;
 }
 
+function isTableLike(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 const fmtSrc = (s: Source | undefined) => (s ? `${s.file}${s.line ? `:${s.line}` : ''}` : '');
 
 /**
@@ -869,7 +873,11 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       if (self) {
         mainRoots = [...self.dependencies];
         for (const ex of extras) mainRoots.push(...(self.optionalDependencies[normalizeName(ex)] ?? []));
-        devRoots = Object.values(self.devDependencies ?? {}).flat();
+        // A requested dependency group is installed like the main dependencies (`uv sync --group`).
+        for (const [g, list] of Object.entries(self.devDependencies ?? {})) {
+          if (extras.some((ex) => normalizeName(ex) === normalizeName(g))) mainRoots.push(...list);
+          else devRoots.push(...list);
+        }
       } else if (appPy) {
         mainRoots = (appPy.project?.dependencies ?? []).map(requirementDep);
       }
@@ -894,6 +902,16 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       devRoots = d.dev;
       for (const ex of extras) {
         for (const n of appPy.poetry?.extras?.[ex] ?? []) mainRoots.push({ name: normalizeName(n) });
+        // `poetry install --with <group>`
+        const grp = appPy.poetry?.group?.[ex]?.dependencies;
+        for (const [n, v] of Object.entries(grp ?? {})) {
+          const first = Array.isArray(v) ? v[0] : v;
+          const gx =
+            isTableLike(first) && Array.isArray(first.extras)
+              ? first.extras.map(String).map(normalizeName)
+              : [];
+          mainRoots.push({ name: normalizeName(n), ...(gx.length ? { extras: gx } : {}) });
+        }
         for (const s of appPy.project?.['optional-dependencies']?.[ex] ?? [])
           mainRoots.push(requirementDep(s));
       }
@@ -902,10 +920,14 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       mainRoots = (appPy.project?.dependencies ?? []).map(requirementDep);
       for (const ex of extras)
         mainRoots.push(...(appPy.project?.['optional-dependencies']?.[ex] ?? []).map(requirementDep));
-      devRoots = Object.values(appPy.pdm?.['dev-dependencies'] ?? {})
-        .flat()
-        .filter((s) => !s.startsWith('-e'))
-        .map(requirementDep);
+      const pdmGroups: Record<string, string[]> = { ...(appPy.pdm?.['dev-dependencies'] ?? {}) };
+      for (const [g, list] of Object.entries(appPy.dependencyGroups ?? {}))
+        pdmGroups[g] = [...(pdmGroups[g] ?? []), ...list.filter((x): x is string => typeof x === 'string')];
+      for (const [g, list] of Object.entries(pdmGroups)) {
+        const roots = list.filter((x) => !x.startsWith('-e')).map(requirementDep);
+        if (extras.some((ex) => normalizeName(ex) === normalizeName(g))) mainRoots.push(...roots);
+        else devRoots.push(...roots);
+      }
       staleness = pdmLockStaleness(lock as PdmLock, appPy);
     } else if (lock.kind === 'pipenv') {
       wheelsKnown = false;
