@@ -122,68 +122,10 @@ export async function projectFromFiles(
 
 type Matcher = (rel: string, isDir?: boolean) => boolean;
 
-/** D's compileDockerignore (src/dockerfile/dockerignore.ts) when present, else a local implementation of Docker's rules. */
+/** Docker's .dockerignore semantics, from the generator's module (src/dockerfile/dockerignore.ts). */
 async function compileIgnore(text: string): Promise<Matcher> {
-  try {
-    const spec = '../dockerfile/dockerignore.js';
-    const mod = (await import(spec)) as { compileDockerignore?: (t: string) => Matcher };
-    if (typeof mod.compileDockerignore === 'function') return mod.compileDockerignore(text);
-  } catch {
-    // not there yet: fall back below
-  }
-  return compileDockerignoreFallback(text);
-}
-
-/** Docker's .dockerignore semantics: last match wins, `!` re-includes, `**`, a matched directory excludes its contents. */
-export function compileDockerignoreFallback(text: string): Matcher {
-  const rules: { neg: boolean; re: RegExp }[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const neg = line.startsWith('!');
-    if (neg) line = line.slice(1).trim();
-    line = line.replace(/^\/+/, '').replace(/\/+$/, '').replace(/^\.\//, '');
-    if (line === '' || line === '.') continue;
-    let re = '';
-    const segs = line.split('/');
-    segs.forEach((seg, k) => {
-      const last = k === segs.length - 1;
-      if (seg === '**') {
-        re += last ? '.*' : '(?:.*/)?';
-        return;
-      }
-      for (let i = 0; i < seg.length; i++) {
-        const c = seg[i]!;
-        if (c === '*') re += '[^/]*';
-        else if (c === '?') re += '[^/]';
-        else if (c === '[') {
-          const close = seg.indexOf(']', i + 1);
-          if (close > i) {
-            re += `[${seg
-              .slice(i + 1, close)
-              .replace(/^!/, '^')
-              .replace(/\\/g, '\\\\')}]`;
-            i = close;
-          } else re += '\\[';
-        } else if (c === '\\' && i + 1 < seg.length) re += `\\${seg[++i]}`;
-        else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-      }
-      if (!last) re += '/';
-    });
-    rules.push({ neg, re: new RegExp(`^${re}$`) });
-  }
-  return (rel: string) => {
-    const p = rel.replace(/^\.\//, '').replace(/\/+$/, '');
-    const parts = p.split('/');
-    let excluded = false;
-    for (const r of rules) {
-      // A pattern matching the path or one of its parent directories applies.
-      let hit = false;
-      for (let k = parts.length; k >= 1 && !hit; k--) hit = r.re.test(parts.slice(0, k).join('/'));
-      if (hit) excluded = !r.neg;
-    }
-    return excluded;
-  };
+  const { compileDockerignore } = await import('../dockerfile/dockerignore.js');
+  return compileDockerignore(text);
 }
 
 async function requiresPython(

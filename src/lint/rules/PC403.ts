@@ -1,5 +1,5 @@
-import { aptCalls, commandsOf, positionals } from '../helpers.js';
-import { isDistroless, rootImage } from '../model.js';
+import { aptCalls, commandsOf, copyFrom, copyParts, positionals } from '../helpers.js';
+import { isDistroless, rootImage, type Stage, stageByRef } from '../model.js';
 import { baseName } from '../shell.js';
 import type { Rule } from '../types.js';
 
@@ -43,6 +43,7 @@ export const PC403: Rule = {
       'FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt\nFROM python:3.12-slim\nCOPY --from=build /opt/venv /opt/venv\n',
     ],
     good: [
+      'FROM debian:bookworm-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 && mkdir /opt/rt && cp -a --parents /usr/lib/x86_64-linux-gnu/libpq.so.5* /opt/rt/\nFROM gcr.io/distroless/python3-debian12\nCOPY --from=build /opt/rt/ /\n',
       'FROM python:3.12-slim AS build\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /opt/venv /opt/venv\n',
       'FROM python:3.12\nRUN pip install --no-cache-dir -r requirements.txt\n',
     ],
@@ -63,7 +64,18 @@ export const PC403: Rule = {
     if (!/slim|alpine|distroless/.test(`${img.name}:${tag}`) && !/(^|\/)(debian|ubuntu)$/.test(img.name))
       return;
     const installed = new Set<string>();
+    // Stages whose installed packages count: the final chain, and stages whose files are copied over the
+    // root or a library directory (how a distroless runtime gets shared libraries staged in a builder).
+    const sources = new Set(model.finalChain);
     for (const s of model.finalChain)
+      for (const i of s.instructions) {
+        const from = i.keyword === 'COPY' ? copyFrom(i) : null;
+        const src = from ? stageByRef(model, from) : null;
+        const dest = copyParts(i).dest ?? '';
+        if (src && /^\/(usr\/)?(lib|lib64)?(\/|$)/.test(dest))
+          for (let t: Stage | null = src; t; t = t.parent) sources.add(t);
+      }
+    for (const s of sources)
       for (const i of s.instructions) {
         if (i.keyword !== 'RUN') continue;
         for (const c of aptCalls(i, ['install']))
