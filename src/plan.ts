@@ -203,6 +203,11 @@ export interface Plan {
    * member that is the app (`uv sync --package`), null when the workspace root itself is the app.
    */
   workspace?: { root: string; members: string[]; package: string | null } | null;
+  /**
+   * The names in `extras` that are dependency groups (uv/PEP 735 groups, Poetry groups, PDM dev
+   * groups) rather than package extras: `uv sync --group`, `poetry install --with`, `pdm install -G`.
+   */
+  groups?: string[];
 }
 
 /** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */
