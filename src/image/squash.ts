@@ -148,8 +148,20 @@ export class Squasher {
     }
   }
 
+  // Entries come grouped by directory: remember the last parent looked up (invalidated on any removal).
+  private lastDirPath: string | null = null;
+  private lastDir: FsNode | null = null;
+
   private ensureDir(path: string, layer: number): FsNode {
     if (path === '') return this.root;
+    if (path === this.lastDirPath && this.lastDir) return this.lastDir;
+    const d = this.ensureDirSlow(path, layer);
+    this.lastDirPath = path;
+    this.lastDir = d;
+    return d;
+  }
+
+  private ensureDirSlow(path: string, layer: number): FsNode {
     let n = this.root;
     let start = 0;
     for (;;) {
@@ -249,6 +261,8 @@ export class Squasher {
   }
 
   private removeSubtree(n: FsNode, cause: WasteCause, layer: number, root: string): void {
+    this.lastDirPath = null;
+    this.lastDir = null;
     const stack: Array<[FsNode, string]> = [[n, nodePath(n)]];
     while (stack.length) {
       const [c, p] = stack.pop()!;
