@@ -533,6 +533,7 @@ describe('requested groups', () => {
     plan = await detectProject(copyFixture('pdm-4.5'), { extras: ['dev'] });
     expect(dep(plan, 'pytest')?.group).toBeUndefined();
     expect(plan.extras).toEqual(['dev']);
+    expect(plan.groups).toEqual(['dev']);
     plan = await detectProject(copyFixture('poetry-2.0'), { extras: ['test'] });
     expect(dep(plan, 'pytest')?.group).toBeUndefined();
     expect(dep(plan, 'iniconfig')?.group).toBeUndefined();

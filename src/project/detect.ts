@@ -1281,6 +1281,23 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       ...(overrideSources.healthcheckPath ? { source: overrideSources.healthcheckPath } : {}),
     });
 
+  // Which requested names are dependency groups rather than extras (the install flags differ).
+  const groupNames = new Set<string>();
+  for (const g of Object.keys(appPy?.dependencyGroups ?? {})) groupNames.add(normalizeName(g));
+  for (const g of Object.keys(appPy?.poetry?.group ?? {})) groupNames.add(normalizeName(g));
+  for (const g of Object.keys(appPy?.pdm?.['dev-dependencies'] ?? {})) groupNames.add(normalizeName(g));
+  if (appPy?.uv?.['dev-dependencies']) groupNames.add('dev');
+  const requestedGroups = extras.filter((e) => groupNames.has(normalizeName(e)));
+  if (extras.length)
+    decisions.push({
+      topic: 'extras',
+      value: extras.join(' '),
+      reason: requestedGroups.length
+        ? `installed besides the main dependencies (${requestedGroups.join(', ')} ${requestedGroups.length === 1 ? 'is a dependency group' : 'are dependency groups'})`
+        : 'installed besides the main dependencies',
+      ...(overrideSources.extras ? { source: overrideSources.extras } : {}),
+    });
+
   const plan: Plan = {
     schemaVersion: PLAN_SCHEMA_VERSION,
     root,
@@ -1315,6 +1332,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
     workspace: ws
       ? { root: ws.root, members: ws.members.map((m) => m.dir), package: ws.app?.name ?? null }
       : null,
+    groups: requestedGroups,
   };
   return plan;
 }
