@@ -102,3 +102,20 @@ describe('findPythonApps / chooseAppDir', () => {
     );
   });
 });
+
+describe('samples and tooling', () => {
+  it("a library's examples/ are not apps while the root is one; they are found when nothing else is", async () => {
+    const lib = tree({
+      'pyproject.toml': '[project]\nname = "lib"\n',
+      'examples/demo/requirements.txt': 'lib\n',
+    });
+    expect(await findPythonApps(lib)).toEqual(['.']);
+    const only = tree({ 'examples/demo/requirements.txt': 'flask\n', 'README.md': '' });
+    expect(await findPythonApps(only)).toEqual(['examples/demo']);
+  });
+
+  it('a requirements-dev.txt at the top of a monorepo does not make the top an app', async () => {
+    const root = tree({ 'requirements-dev.txt': 'ruff\n', 'services/api/requirements.txt': 'fastapi\n' });
+    expect(await findPythonApps(root)).toEqual(['services/api']);
+  });
+});

@@ -113,7 +113,27 @@ async function expandMembers(
   return out.sort();
 }
 
-async function scan(root: string): Promise<Candidate[]> {
+/**
+ * Sample and fixture trees: skipped on the first pass (a library's examples/ are not its app), looked
+ * at only when nothing else is found.
+ */
+const SECONDARY = new Set([
+  'examples',
+  'example',
+  'samples',
+  'sample',
+  'fixtures',
+  '__fixtures__',
+  'testdata',
+  'benchmarks',
+  'bench',
+]);
+
+/** Requirement files for development only do not make a directory a project. */
+const DEV_REQUIREMENTS =
+  /(^|[-_.])(dev|develop|development|test|tests|testing|lint|docs?|ci|local|tox|typing|mypy)([-_.]|$)/i;
+
+async function scan(root: string, skipSecondary = true): Promise<Candidate[]> {
   const out: Candidate[] = [];
   let seen = 0;
   const walk = async (relDir: string, depth: number) => {
@@ -123,7 +143,12 @@ async function scan(root: string): Promise<Candidate[]> {
     const files = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
     const manifests = MANIFESTS.filter((m) => files.has(m));
     for (const f of files)
-      if (/^requirements[-_.].*\.txt$/.test(f) && !manifests.includes(f)) manifests.push(f);
+      if (
+        /^requirements[-_.].*\.txt$/.test(f) &&
+        !manifests.includes(f) &&
+        !DEV_REQUIREMENTS.test(f.slice('requirements'.length))
+      )
+        manifests.push(f);
     if (entries.some((e) => e.isDirectory() && e.name === 'requirements')) {
       const sub = await listDir(path.join(abs, 'requirements'));
       if (sub.some((e) => e.isFile() && /\.(txt|in)$/.test(e.name))) manifests.push('requirements/');
@@ -155,13 +180,24 @@ async function scan(root: string): Promise<Candidate[]> {
       });
     }
     const subdirs = entries
-      .filter((e) => e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.'))
+      .filter(
+        (e) =>
+          e.isDirectory() &&
+          !SKIP.has(e.name) &&
+          !e.name.startsWith('.') &&
+          !(skipSecondary && SECONDARY.has(e.name)),
+      )
       .map((e) => e.name)
       .sort();
     for (const d of subdirs) await walk(relDir ? `${relDir}/${d}` : d, depth + 1);
   };
   await walk('', 0);
   return out;
+}
+
+async function scanTwice(root: string): Promise<Candidate[]> {
+  const first = await scan(root, true);
+  return first.length ? first : scan(root, false);
 }
 
 const isInside = (child: string, parent: string) =>
@@ -186,7 +222,7 @@ function appsFrom(cands: Candidate[]): Candidate[] {
  * For `pycontain build` on a monorepo: each is built as its own image.
  */
 export async function findPythonApps(root: string): Promise<string[]> {
-  return appsFrom(await scan(root)).map((c) => c.dir);
+  return appsFrom(await scanTwice(root)).map((c) => c.dir);
 }
 
 export interface AppDirChoice {
@@ -218,7 +254,7 @@ export async function chooseAppDir(
   root: string,
   override?: { value: string; label: string },
 ): Promise<AppDirChoice> {
-  const cands = await scan(root);
+  const cands = await scanTwice(root);
   const apps = appsFrom(cands);
   if (override) {
     const dir = path.posix.normalize(override.value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
