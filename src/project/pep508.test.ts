@@ -9,6 +9,7 @@ import {
   formatMarker,
   linuxEnvironment,
   MarkerEvaluationError,
+  type MarkerNode,
   normalizeName,
   parseMarker,
   parseRequirement,
@@ -88,6 +89,16 @@ describe('parseRequirement', () => {
     }
   });
 
+  it('rejects hostile nesting without overflowing the stack, and stays fast on long input', () => {
+    const deep = `x ; ${'('.repeat(5000)}os_name == "a"${')'.repeat(5000)}`;
+    expect(() => parseRequirement(deep)).toThrow(RequirementSyntaxError);
+    const ok = `x ; ${'('.repeat(50)}os_name == "a"${')'.repeat(50)}`;
+    expect(parseRequirement(ok).marker).toBeDefined();
+    const long = `x ; ${Array.from({ length: 5000 }, (_, i) => `os_name == "${i}"`).join(' or ')}`;
+    expect(evaluateMarker(parseRequirement(long).marker as MarkerNode, linuxEnvironment('3.12'))).toBe(false);
+    expect(() => parseRequirement(`x${' '.repeat(100_000)}y`)).toThrow(RequirementSyntaxError);
+  });
+
   it('normalizes names like PEP 503', () => {
     expect(normalizeName('Foo__Bar.-baz')).toBe('foo-bar-baz');
   });
@@ -119,6 +130,9 @@ describe('markers', () => {
     expect(m.kind).toBe('or');
     expect(evaluateMarker(m, env)).toBe(false);
     expect(formatMarker(m)).toBe('os_name == "a" or os_name == "posix" and sys_platform == "b"');
+    const chain = 'os_name == "a" or os_name == "b" or os_name == "c" and (os_name == "d" or os_name == "e")';
+    expect(formatMarker(parseMarker(chain))).toBe(chain);
+    expect(formatMarker(parseMarker(formatMarker(parseMarker(chain))))).toBe(chain);
   });
 
   it('raises on undefined comparisons like packaging', () => {
@@ -384,6 +398,39 @@ describe('differential: PEP 508 requirements vs packaging', () => {
     },
     ORACLE_TIMEOUT,
   );
+});
+
+describe('formatMarker', () => {
+  it('round-trips: the text it writes parses back to a marker that evaluates the same', () => {
+    const envs = ['3.8', '3.12', '3.13'].map((v) => ({ ...linuxEnvironment(v), extra: 'dev' }));
+    const run = (m: MarkerNode, env: Record<string, string>) => {
+      try {
+        return evaluateMarkerExact(m, { ...env, extras: ['dev'], dependency_groups: [] });
+      } catch (e) {
+        if (e instanceof MarkerEvaluationError) return 'error';
+        throw e;
+      }
+    };
+    let checked = 0;
+    fc.assert(
+      fc.property(markerExpr, (text) => {
+        let m: MarkerNode;
+        try {
+          m = parseMarker(text);
+        } catch {
+          return;
+        }
+        checked++;
+        const printed = formatMarker(m);
+        const again = parseMarker(printed);
+        expect(formatMarker(again)).toBe(printed);
+        for (const env of envs) expect(run(again, env)).toBe(run(m, env));
+      }),
+      { numRuns: 2000, seed: seed(12) },
+    );
+    expect(checked).toBeGreaterThan(500);
+    expect(formatMarker(parseMarker(`os_name == 'say "hi"\\n'`))).toBe(`os_name == 'say \\"hi\\"\\n'`);
+  });
 });
 
 describe('differential: marker evaluation vs packaging', () => {

@@ -128,7 +128,8 @@ class Tokenizer {
 
   fail(message: string, spanStart?: number): never {
     const at = spanStart ?? this.position;
-    throw new RequirementSyntaxError(`${message} at offset ${at}: ${this.source}`, at, this.source);
+    const shown = this.source.length > 200 ? `${this.source.slice(0, 200)}…` : this.source;
+    throw new RequirementSyntaxError(`${message} at offset ${at}: ${shown}`, at, this.source);
   }
 
   enclosed<T>(open: TokenName, close: TokenName, around: string, body: () => T): T {
@@ -281,24 +282,36 @@ function parseMarkerExpr(t: Tokenizer, depth = 0): MarkerNode {
     ops.push(t.read().text as 'and' | 'or');
     atoms.push(parseMarkerAtom(t, depth));
   }
+  // Group the `and` runs, then join them with `or`. Long chains become balanced trees, so that
+  // evaluating a marker of thousands of clauses does not recurse thousands deep.
   const orParts: MarkerNode[] = [];
-  let current = atoms[0] as MarkerNode;
+  let run: MarkerNode[] = [atoms[0] as MarkerNode];
   for (let i = 0; i < ops.length; i++) {
     const next = atoms[i + 1] as MarkerNode;
-    if (ops[i] === 'and') current = { kind: 'and', left: current, right: next };
+    if (ops[i] === 'and') run.push(next);
     else {
-      orParts.push(current);
-      current = next;
+      orParts.push(balanced(run, 'and'));
+      run = [next];
     }
   }
-  orParts.push(current);
-  return orParts.reduce((l, r) => ({ kind: 'or', left: l, right: r }));
+  orParts.push(balanced(run, 'and'));
+  return balanced(orParts, 'or');
 }
+
+function balanced(nodes: MarkerNode[], kind: 'and' | 'or'): MarkerNode {
+  if (nodes.length === 1) return nodes[0] as MarkerNode;
+  const mid = Math.ceil(nodes.length / 2);
+  return { kind, left: balanced(nodes.slice(0, mid), kind), right: balanced(nodes.slice(mid), kind) };
+}
+
+/** Deeper nesting than any real marker; keeps hostile input from overflowing the stack. */
+const MAX_MARKER_DEPTH = 100;
 
 function parseMarkerAtom(t: Tokenizer, depth: number): MarkerNode {
   t.consume('WS');
   let node: MarkerNode;
   if (t.check('LEFT_PARENTHESIS', true)) {
+    if (depth >= MAX_MARKER_DEPTH) t.fail(`Marker nested deeper than ${MAX_MARKER_DEPTH} parentheses`);
     node = t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.consume('WS');
       const inner = parseMarkerExpr(t, depth + 1);
@@ -539,14 +552,35 @@ function evalOp(lhs: string, op: string, rhs: EnvValue, key: string): boolean {
   }
 }
 
+function extraUnnormalized(node: Extract<MarkerNode, { kind: 'compare' }>): boolean {
+  const other = (v: MarkerValue) => v.kind === 'variable' || v.value !== normalizeName(v.value);
+  if (node.left.kind === 'variable' && node.left.name === 'extra') return other(node.right);
+  if (node.right.kind === 'variable' && node.right.name === 'extra') return other(node.left);
+  return false;
+}
+
+/** A Python string literal for a marker value (the grammar has no escaped quotes inside quotes). */
+function quoteMarkerString(value: string): string {
+  const body = JSON.stringify(value).slice(1, -1);
+  if (!value.includes('"')) return `"${body}"`;
+  if (!value.includes("'")) return `'${body}'`;
+  throw new Error(`a marker value cannot contain both kinds of quote: ${JSON.stringify(value)}`);
+}
+
 /** Render a marker back to text (packaging's normalized form: double quotes, minimal parentheses). */
 export function formatMarker(node: MarkerNode): string {
-  const side = (v: MarkerValue) => (v.kind === 'variable' ? v.name : JSON.stringify(v.value));
-  if (node.kind === 'compare') return `${side(node.left)} ${node.op} ${side(node.right)}`;
+  const side = (v: MarkerValue) => (v.kind === 'variable' ? v.name : quoteMarkerString(v.value));
+  if (node.kind === 'compare') {
+    const text = `${side(node.left)} ${node.op} ${side(node.right)}`;
+    // An `extra` comparison that was not normalized (it sat inside parentheses) keeps them, or
+    // parsing the text again would normalize it.
+    return extraUnnormalized(node) ? `(${text})` : text;
+  }
   const wrap = (child: MarkerNode) =>
     node.kind === 'and' && child.kind === 'or' ? `(${formatMarker(child)})` : formatMarker(child);
-  const right = node.right.kind === node.kind ? `(${formatMarker(node.right)})` : wrap(node.right);
-  return `${wrap(node.left)} ${node.kind} ${right}`;
+  // `and` and `or` are associative (and evaluated without short-circuit), so a same-kind child
+  // needs no parentheses; only `or` under `and` does.
+  return `${wrap(node.left)} ${node.kind} ${wrap(node.right)}`;
 }
 
 /**
