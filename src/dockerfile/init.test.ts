@@ -137,4 +137,25 @@ describe('initProject', () => {
       initProject(dir, { dryRun: true, overrides: { distroless: true, pythonVersion: '3.12' } }),
     ).rejects.toBeInstanceOf(InputError);
   });
+
+  it.each(['fastapi-uv', 'uv-workspace'])(
+    '%s renders for uv (static: uv cannot run in the testenv, so its Dockerfile is checked, not built)',
+    async (name) => {
+      dir = await copyExample(name);
+      const r = await initProject(dir, { dryRun: true });
+      expect(r.output).toContain('COPY --from=uv /uv /opt/tools/bin/uv');
+      expect(r.output).toMatch(
+        /uv sync --locked --no-dev --no-install-project|uv sync --frozen --no-dev --no-install-workspace/,
+      );
+      const { detectProject } = await import('../project/detect.js');
+      const plan = await detectProject(dir);
+      // The project itself (or the workspace members) only when there is something to install.
+      expect(r.output.includes('uv sync --locked --no-dev --no-editable')).toBe(
+        plan.installProject || Boolean(plan.workspace?.members.length),
+      );
+      // --frozen only for a workspace's first sync, which a --locked sync always follows
+      if (/uv sync[^\n]*--frozen/.test(r.output))
+        expect(r.output).toContain('uv sync --locked --no-dev --no-editable');
+    },
+  );
 });

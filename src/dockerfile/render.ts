@@ -484,7 +484,9 @@ function depsStepInner(ctx: Ctx): Instruction[] {
       const ws = isWorkspace(plan);
       out.push({
         kind: 'comment',
-        text: `--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the ${ws ? 'workspace members are' : 'project itself is'} installed after the code.`,
+        text: ws
+          ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
+          : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
       });
       out.push({
         kind: 'run',
@@ -495,7 +497,7 @@ function depsStepInner(ctx: Ctx): Instruction[] {
             shJoin([
               `${TOOLS}/bin/uv`,
               'sync',
-              '--locked',
+              ws ? '--frozen' : '--locked',
               '--no-dev',
               ws ? '--no-install-workspace' : '--no-install-project',
               ...extraArgs,

@@ -47,8 +47,14 @@ interface Built {
   dockerfile: string;
 }
 
-async function initAndBuild(example: string, extra: Overrides = {}, suffix = ''): Promise<Built> {
+async function initAndBuild(
+  example: string,
+  extra: Overrides = {},
+  suffix = '',
+  prepare?: (dir: string) => Promise<void>,
+): Promise<Built> {
   const dir = await copyExample(example);
+  if (prepare) await prepare(dir);
   const overrides: Overrides = { baseImage: env.pythonSlim, indexUrl: env.indexUrl, ...extra };
   const r = await initProject(dir, { overrides });
   expect(r.written).toEqual(['Dockerfile', '.dockerignore']);
@@ -127,10 +133,14 @@ describe.sequential('init: generated Dockerfiles build and answer HTTP', () => {
     await removeCopy(b.dir);
   });
 
-  it('poetry: FastAPI with readme = "README.md", dev group left out, project installed non-editable', async () => {
-    const b = await initAndBuild('fastapi-poetry');
+  it('poetry: FastAPI with readme = "README.md" and a .gitignore excluding *.md (the seed\'s failing case), dev group left out, project installed non-editable', async () => {
+    const b = await initAndBuild('fastapi-poetry', {}, '', (dir) =>
+      fsp.appendFile(path.join(dir, '.gitignore'), '\n*.md\n'),
+    );
     expect(b.dockerfile).toContain('ARG POETRY_VERSION=1.3.2');
-    expect(await fsp.readFile(path.join(b.dir, '.dockerignore'), 'utf8')).not.toMatch(/^README\.md$/m);
+    const ignore = await fsp.readFile(path.join(b.dir, '.dockerignore'), 'utf8');
+    expect(ignore).toContain('**/*.md');
+    expect(ignore).toMatch(/^!README\.md$/m);
     await startAndCheck(b, async (exec) => {
       const out = await exec([
         '/opt/venv/bin/python',
