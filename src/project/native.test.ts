@@ -235,6 +235,16 @@ describe('nativeNeeds decisions', () => {
     ).toEqual(['libpq5']);
   });
 
+  it('defaults to the Debian release of the default image for the Python version', () => {
+    // Python 3.15 images are trixie-only: t64 names.
+    expect(
+      nativeNeeds([{ name: 'cryptography', wheels: [], buildsFromSource: true }], '3.15').runtime,
+    ).toEqual(['libssl3t64']);
+    expect(
+      nativeNeeds([{ name: 'cryptography', wheels: [], buildsFromSource: true }], '3.12').runtime,
+    ).toEqual(['libssl3']);
+  });
+
   it('renames packages and sonames for trixie', () => {
     const r = nativeNeeds([{ name: 'python-ldap', version: '3.4.4' }], '3.13', { debian: 'trixie' });
     expect(r.runtime).toEqual(['libldap2', 'libsasl2-2']);

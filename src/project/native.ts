@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Decision, Dependency, NativeNeed } from '../plan.js';
+import { baseImagesData } from './images.js';
 
 const RuntimeLib = z.object({
   package: z.string().min(1),
@@ -202,7 +203,8 @@ function keyWithExtras(d: Dependency): string[] {
 
 /**
  * Map dependencies to native needs for CPython `pythonVersion`.
- * `debian` (default bookworm) renames packages for later Debian releases; `groups` are the
+ * `debian` renames packages for later Debian releases (default: the release of the default image
+ * for this Python, see data/base-images.json); `groups` are the
  * dependency groups/extras installed besides the main ones.
  */
 export function nativeNeeds(
@@ -210,7 +212,8 @@ export function nativeNeeds(
   pythonVersion: string,
   opts: { debian?: string; groups?: string[] } = {},
 ): NativeResult {
-  const debian = opts.debian ?? 'bookworm';
+  // Without a release, the one chooseImages() picks by default for this Python.
+  const debian = opts.debian ?? baseImagesData().python[pythonVersion]?.[0] ?? 'bookworm';
   const d = data();
   // Dev groups are never installed; groups named by the extras override are.
   const installed = new Set(['main', 'default', ...(opts.groups ?? [])]);
