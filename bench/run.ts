@@ -170,8 +170,10 @@ async function measure(env: Testenv, app: AppSpec, variant: Variant, keep: boole
   let dir: string | null = null;
   try {
     const prep = await prepare(env, app, variant);
+    await fsp.rm(path.join(os.tmpdir(), `pycontain-bench-${app.name}-${variant}.log`), { force: true });
     dir = prep.dir;
     const common = {
+      logFile: path.join(os.tmpdir(), `pycontain-bench-${app.name}-${variant}.log`),
       context: dir,
       dockerfile: prep.dockerfile,
       tag,
@@ -295,6 +297,46 @@ export function goals(rows: Row[]): Goal[] {
   return out;
 }
 
+/** Goals of issue #6 for lint and analyze, read from what bench/lint.ts and bench/analyze.ts return. */
+export function extraGoals(extras: { title: string; data: unknown }[]): Goal[] {
+  const out: Goal[] = [];
+  const num = (o: unknown, k: string) =>
+    o && typeof o === 'object' && typeof (o as Record<string, unknown>)[k] === 'number'
+      ? ((o as Record<string, unknown>)[k] as number)
+      : undefined;
+  for (const e of extras) {
+    if (e.title.startsWith('Lint')) {
+      const ratio = num(e.data, 'ratio');
+      const perSec = num(e.data, 'inProcessPerSecond');
+      if (ratio !== undefined)
+        out.push({
+          goal: 'one lint process ≤ 0.8 × dockerfilelint wall time',
+          met: ratio <= 0.8,
+          detail: `${ratio.toFixed(3)} × (${num(e.data, 'cliWallMsPycontain')?.toFixed(0)} ms vs ${num(e.data, 'cliWallMsDockerfilelint')?.toFixed(0)} ms)`,
+        });
+      if (perSec !== undefined)
+        out.push({
+          goal: 'lint ≥ 2,000 Dockerfiles/s in process',
+          met: perSec >= 2000,
+          detail: `${perSec.toFixed(0)} /s per CPU-second`,
+        });
+    }
+    if (e.title.startsWith('Analyze')) {
+      const rowsData = (e.data as { rows?: unknown[] } | null)?.rows ?? [];
+      for (const r of rowsData) {
+        const ratio = num(r, 'ratio');
+        if (ratio === undefined) continue;
+        out.push({
+          goal: `analyze ≥ 0.8 × raw read speed (${String((r as { image?: unknown }).image)})`,
+          met: ratio >= 0.8,
+          detail: `${ratio.toFixed(3)} × (${num(r, 'analyzeMBps')?.toFixed(0)} vs ${num(r, 'baselineMBps')?.toFixed(0)} MB/s)`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
 async function machine(env: Testenv): Promise<string[]> {
   const engine = await docker(['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})']);
   const buildx = await docker(['buildx', 'version']);
@@ -386,7 +428,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     );
   }
 
-  const g = goals(rows);
+  const g = [...goals(rows), ...extraGoals(extras)];
   const md = [
     '# pycontain benchmark: the size journey',
     '',

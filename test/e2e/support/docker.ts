@@ -4,6 +4,7 @@
  * free ports, HTTP polling with a deadline, image facts.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -17,7 +18,14 @@ export interface ExecResult {
 /** Run `docker ...`; never throws for a non-zero exit (look at `code`). */
 export function docker(
   args: string[],
-  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: {
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Called with every chunk of output as it arrives (stdout and stderr). */
+    onOutput?: (chunk: string) => void;
+  } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, {
@@ -27,8 +35,14 @@ export function docker(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout.on('data', (d: Buffer) => {
+      out.push(d);
+      opts.onOutput?.(d.toString());
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err.push(d);
+      opts.onOutput?.(d.toString());
+    });
     let timer: NodeJS.Timeout | undefined;
     if (opts.timeoutMs) {
       timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
@@ -93,6 +107,8 @@ export interface BuildOptions {
   labels?: Record<string, string>;
   /** Throw a BuildError when the build fails (default true). */
   check?: boolean;
+  /** Stream the build log here as it runs (watch a slow build with `tail -f`). */
+  logFile?: string;
 }
 
 /** One `#N` step of BuildKit's plain progress output. */
@@ -207,7 +223,13 @@ export async function dockerBuild(opts: BuildOptions): Promise<BuildResult> {
 }
 
 async function buildOnce(opts: BuildOptions, started: number): Promise<BuildResult> {
-  const r = await docker(buildArgv(opts), { input: opts.dockerfileText, env: opts.env });
+  const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : null;
+  const r = await docker(buildArgv(opts), {
+    input: opts.dockerfileText,
+    env: opts.env,
+    onOutput: sink ? (chunk) => sink.write(chunk) : undefined,
+  });
+  if (sink) await new Promise<void>((resolve) => sink.end(resolve));
   const log = r.stderr + (r.stdout ? `\n${r.stdout}` : '');
   return {
     ok: r.code === 0,
