@@ -1,19 +1,6 @@
-import { type ImageRef, isPythonImage, rootImage } from '../model.js';
+import { rootImage } from '../model.js';
+import { pythonMinorOf } from '../support/python-minor.js';
 import type { Rule } from '../types.js';
-
-/** Python minor of an image, from its tag (python:3.12-slim) or the distroless Debian release. */
-export function pythonMinorOf(img: ImageRef): string | null {
-  const n = img.name.toLowerCase();
-  if (n.includes('distroless') && n.includes('python3')) {
-    if (n.endsWith('debian12')) return '3.11';
-    if (n.endsWith('debian13')) return '3.13';
-    if (n.endsWith('debian11')) return '3.9';
-    return null;
-  }
-  if (!isPythonImage(img) || !img.tag) return null;
-  const m = /^(\d+)\.(\d+)/.exec(img.tag);
-  return m ? `${m[1]}.${m[2]}` : null;
-}
 
 export const PC401: Rule = {
   id: 'PC401',

@@ -9,6 +9,8 @@ import { PC107 } from './PC107.js';
 import { PC108 } from './PC108.js';
 import { PC109 } from './PC109.js';
 import { PC110 } from './PC110.js';
+import { PC111 } from './PC111.js';
+import { PC112 } from './PC112.js';
 import { PC201 } from './PC201.js';
 import { PC202 } from './PC202.js';
 import { PC203 } from './PC203.js';
@@ -51,6 +53,8 @@ export const RULES: readonly Rule[] = [
   PC108,
   PC109,
   PC110,
+  PC111,
+  PC112,
   PC201,
   PC202,
   PC203,
