@@ -4,11 +4,11 @@
  * environments and distributions, native libraries that cannot load, the user, and findings.
  */
 import path from 'node:path';
+import { debianPackageForSoname } from '../project/native.js';
 import { type ImageSource, type LoadedImage, type LoadOptions, loadImage } from './archive.js';
 import { type ElfInfo, EM_NAMES } from './elf.js';
 import { buildLdContext, resolveNeeded, resolvePath } from './ldso.js';
 import { type Distribution, type PyEnvironment, pythonInventory } from './python.js';
-import { debianPackageFor } from './sonames.js';
 import {
   type FsNode,
   type Inode,
@@ -407,6 +407,13 @@ function nativeCheck(
   all: Array<[string, FsNode]>,
 ): AnalysisReport['native'] {
   const ctx = buildLdContext(root, env);
+  // Answer with the package names of the image's own Debian release (t64 renames and bumps).
+  const osRelease =
+    (lookup(root, 'etc/os-release')?.content ?? lookup(root, 'usr/lib/os-release')?.content)?.toString(
+      'utf8',
+    ) ?? '';
+  const debian = /^VERSION_CODENAME=("?)([a-z]+)\1$/m.exec(osRelease)?.[2] ?? 'bookworm';
+  const debianPackageFor = (soname: string): string | null => debianPackageForSoname(soname, debian);
   const owner = new Map<string, string>();
   for (const d of dists) for (const p of d.paths ?? []) owner.set(p, `${d.name} ${d.version}`.trim());
   const wantMachine = architecture ? ARCH_MACHINE[architecture] : undefined;
