@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Plan } from '../plan.js';
-import { layoutOf } from './render.js';
+import { layoutOf, renderDockerfile } from './render.js';
 
 const posix = path.posix;
 
@@ -351,7 +351,16 @@ export function renderDockerignore(
   }
   const text = `${lines.join('\n')}\n`;
   const excluded = compileDockerignore(text);
-  const needs = neededFiles(plan, dockerfileText).filter((n) => excluded(n.file));
+  let dockerfile = dockerfileText;
+  if (dockerfile === null) {
+    // Without the caller's Dockerfile, check against the one pycontain would generate.
+    try {
+      dockerfile = renderDockerfile(plan);
+    } catch {
+      dockerfile = null;
+    }
+  }
+  const needs = neededFiles(plan, dockerfile).filter((n) => excluded(n.file));
   if (!needs.length) return text;
   const re: string[] = ['', '# Needed by the build although a pattern above matches them'];
   // `!file` is enough: BuildKit's walker descends into an excluded directory when a negation can

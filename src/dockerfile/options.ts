@@ -3,7 +3,7 @@
  * which tool version wrote the lock, and whether a requirements file is a full lock.
  * Kept out of renderDockerfile so rendering stays a pure function of (Plan, RenderOptions).
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plan } from '../plan.js';
 import type { RenderOptions, ToolVersions } from './render.js';
@@ -53,10 +53,28 @@ export function requirementsFacts(text: string): { hashes: boolean; fullLock: bo
   return { hashes, fullLock: hashes || generated };
 }
 
-export async function gatherRenderOptions(plan: Plan): Promise<RenderOptions> {
+function readSync(root: string, rel: string | null | undefined): string | null {
+  if (!rel || !root) return null;
+  try {
+    return readFileSync(path.join(root, rel), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The same facts, read synchronously: renderDockerfile uses this when its caller passed no options,
+ * so callers that only have a Plan still get the lock writer's tool version.
+ */
+export function renderOptionsFromFilesSync(plan: Plan): RenderOptions {
+  return optionsFrom(plan, readSync(plan.root, plan.lockfile), () =>
+    readSync(plan.root, plan.requirementsFile ?? plan.lockfile),
+  );
+}
+
+function optionsFrom(plan: Plan, lock: string | null, requirements: () => string | null): RenderOptions {
   const opts: RenderOptions = {};
   const tools: Partial<ToolVersions> = {};
-  const lock = await read(plan.root, plan.lockfile);
   if (plan.packageManager === 'poetry' && lock) {
     const v = poetryVersionForLock(lock);
     if (v) tools.poetry = v;
@@ -67,8 +85,17 @@ export async function gatherRenderOptions(plan: Plan): Promise<RenderOptions> {
   }
   if (Object.keys(tools).length) opts.toolVersions = tools;
   if (plan.packageManager === 'pip' || plan.packageManager === 'pip-tools') {
-    const req = await read(plan.root, plan.requirementsFile ?? plan.lockfile);
+    const req = requirements();
     if (req) opts.requirements = requirementsFacts(req);
   }
   return opts;
+}
+
+export async function gatherRenderOptions(plan: Plan): Promise<RenderOptions> {
+  const lock = await read(plan.root, plan.lockfile);
+  const req =
+    plan.packageManager === 'pip' || plan.packageManager === 'pip-tools'
+      ? await read(plan.root, plan.requirementsFile ?? plan.lockfile)
+      : null;
+  return optionsFrom(plan, lock, () => req);
 }

@@ -24,6 +24,7 @@ import {
   shQuote,
   writeDockerfile,
 } from './model.js';
+import { renderOptionsFromFilesSync } from './options.js';
 import { DECLARED_DEPS_SCRIPT, PIPFILE_LOCK_SCRIPT } from './scripts.js';
 
 export interface ToolVersions {
@@ -55,6 +56,8 @@ export interface RenderOptions {
   requirements?: { hashes?: boolean; fullLock?: boolean };
   /** Version string written in the header comment. */
   generator?: string;
+  /** Read missing facts from the project's files (default true). */
+  readFiles?: boolean;
 }
 
 export const VENV = '/opt/venv';
@@ -869,7 +872,19 @@ function builderStage(ctx: Ctx): Stage {
   return { name: 'builder', instructions: ins };
 }
 
-export function renderDockerfile(plan: Plan, opts: RenderOptions = {}): string {
+/**
+ * Plan -> Dockerfile text. Options the caller leaves out (the lock writer's tool version, whether a
+ * requirements file is a full lock) are read from the project's files under plan.root, so a caller
+ * with only a Plan gets the same file as `pycontain init`; pass `readFiles: false` to stay pure.
+ */
+export function renderDockerfile(plan: Plan, given: RenderOptions = {}): string {
+  const fromFiles = given.readFiles === false ? {} : renderOptionsFromFilesSync(plan);
+  const opts: RenderOptions = {
+    ...fromFiles,
+    ...given,
+    toolVersions: { ...(fromFiles.toolVersions ?? {}), ...(given.toolVersions ?? {}) },
+    requirements: given.requirements ?? fromFiles.requirements,
+  };
   if (!plan.command?.length) {
     throw new InputError(
       'no start command was found for this project: set `command` in [tool.pycontain] of pyproject.toml or pass --command',
