@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import pc from 'picocolors';
 import { InputError, type Overrides } from '../../plan.js';
 import { detectProject } from '../../project/detect.js';
 import { formatDetectJson, formatDetectReport } from '../../report/detect.js';
@@ -28,7 +29,8 @@ export function registerDetect(program: Command): void {
         else
           process.stdout.write(
             formatDetectReport(plan, {
-              color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+              // Only on a terminal, and picocolors' own rules (NO_COLOR, TERM=dumb) still apply.
+              color: Boolean(process.stdout.isTTY) && pc.isColorSupported,
               width: process.stdout.columns || 100,
             }),
           );
