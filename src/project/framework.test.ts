@@ -650,6 +650,7 @@ describe('Procfile', () => {
       deps('django', 'gunicorn'),
     );
     expect(r.command).toEqual(['gunicorn', 'proj.wsgi', '--bind', '0.0.0.0:8000', '--workers', '3']);
+    expect(r.entrypoint).toBe('proj.wsgi');
     expect(r.warnings.map((w) => w.code).sort()).toEqual(['procfile-bind', 'procfile-migrate']);
     expect(r.warnings.find((w) => w.code === 'procfile-migrate')?.source).toEqual({
       file: 'Procfile',

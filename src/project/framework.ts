@@ -1246,6 +1246,7 @@ export async function detectFramework(
         };
       }
       if (repaired.framework && framework === 'unknown') framework = repaired.framework;
+      if (repaired.target) entrypoint = repaired.target;
       decisions.push({
         topic: 'command',
         value: command.join(' '),
@@ -1355,6 +1356,8 @@ interface Repaired {
   command: string[] | null;
   port: number | null;
   framework: Framework | null;
+  /** The import target the server is given ('app.main:app'), when there is one. */
+  target: string | null;
   reason: string;
   warnings: Warning[];
 }
@@ -1394,6 +1397,7 @@ function repairProcfile(
         command: cmd,
         port: null,
         framework: fw,
+        target: null,
         reason: `Procfile web named a development server, replaced`,
         warnings,
       };
@@ -1416,6 +1420,7 @@ function repairProcfile(
       command: ['sh', '-c', fixed],
       port,
       framework: null,
+      target: null,
       reason: 'the Procfile web process, run by a shell',
       warnings,
     };
@@ -1481,10 +1486,16 @@ function repairProcfile(
   else if (prog === 'streamlit') fw = 'streamlit';
   if (best && framework !== 'unknown') fw = framework;
   argv = argv.filter((a) => a !== '');
+  const target = ['gunicorn', 'uvicorn', 'hypercorn', 'daphne'].includes(prog)
+    ? (argv
+        .slice(1)
+        .find((a, i, all) => /^[\w.]+:[\w.]+(\(.*\))?$/.test(a) && !/^-/.test(all[i - 1] ?? '')) ?? null)
+    : null;
   return {
     command: argv,
     port,
     framework: fw,
+    target,
     reason: usesPortVar
       ? `the Procfile web process, with $PORT fixed to ${port} (exec form has no variable expansion)`
       : 'the Procfile web process',
