@@ -54,7 +54,7 @@ export type MarkerEnvironment = Record<string, string>;
 
 // Python's `\b` is Unicode-aware: word characters are letters, digits and underscore of any script.
 const W = String.raw`[\p{L}\p{N}_]`;
-const B = String.raw`(?:(?<=${W})(?!${W})|(?<!${W})(?=${W}))`;
+const B = `(?:(?<=${W})(?!${W})|(?<!${W})(?=${W}))`;
 
 const RULES = {
   LEFT_PARENTHESIS: /\(/y,

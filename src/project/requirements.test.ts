@@ -336,7 +336,10 @@ describe('bad lines', () => {
     expect(at('django = 4.2\n')?.[2]).toMatch(/did you mean ==/);
     expect(at('\n--no-such-option x\n')?.slice(0, 2)).toEqual([2, 1]);
     expect(at('--index-url\n')?.[2]).toMatch(/requires 1 argument/);
-    expect(at('--hash=sha256:abc\n')?.[2]).toMatch(/only allowed after a requirement/);
+    expect(at('--hash=sha256:abc\n')).toBeNull();
+    expect(parseRequirementsText('foo==1.0\n    --hash=sha256:abc\n', 'r.txt').optionLines).toEqual([
+      { line: 2, column: 5, name: 'hash', value: 'sha256:abc' },
+    ]);
     expect(at('foo; python_version << "3"\n')?.slice(0, 2)).toEqual([1, 22]);
     // Inside a continuation the error points at the physical line.
     expect(at('foo \\\n  >=1.0 \\\n  ; os_name === \n')?.slice(0, 2)).toEqual([3, 16]);
@@ -397,6 +400,8 @@ const line = fc.oneof(
     '--no-binary=lxml',
     '-f https://links.example/',
     'foo==1.0  # trailing',
+    `    --hash=${H2}`,
+    '--config-settings k=v',
   ),
 );
 const fileText = fc.array(line, { minLength: 0, maxLength: 12 }).map((ls) => `${ls.join('\n')}\n`);

@@ -710,12 +710,8 @@ export function parseRequirementsText(
         continue;
       }
       for (const o of parsed) {
-        if (o.spec.perRequirement) {
-          throw new LineError(
-            `--${o.spec.long} is only allowed after a requirement on the same line`,
-            o.offset,
-          );
-        }
+        // A per-requirement option on a line of its own (a `\` forgotten before `--hash`): pip ignores
+        // it silently; it is kept in optionLines so that lint can point at it.
         applyGlobal(options, o);
         const at = locate(logical, o.offset);
         optionLines.push({ line: at.line, column: at.column, name: o.spec.long, value: o.value });
