@@ -650,7 +650,7 @@ describe('Procfile', () => {
       deps('django', 'gunicorn'),
     );
     expect(r.command).toEqual(['gunicorn', 'proj.wsgi', '--bind', '0.0.0.0:8000', '--workers', '3']);
-    expect(r.entrypoint).toBe('proj.wsgi');
+    expect(r.entrypoint).toBe('proj.wsgi:application');
     expect(r.warnings.map((w) => w.code).sort()).toEqual(['procfile-bind', 'procfile-migrate']);
     expect(r.warnings.find((w) => w.code === 'procfile-migrate')?.source).toEqual({
       file: 'Procfile',
@@ -696,6 +696,7 @@ describe('Procfile', () => {
       deps('fastapi', 'uvicorn'),
     );
     expect(r.command).toEqual(['uvicorn', 'main:app', '--port', '5001', '--host', '0.0.0.0']);
+    expect(r.entrypoint).toBe('main:app');
     expect(r.port).toBe(5001);
     expect(r.decisions.filter((d) => d.topic === 'port')).toEqual([
       {
