@@ -11,6 +11,8 @@ export interface DetectReportOptions {
   color?: boolean;
   /** Terminal width used to wrap long reasons (default 100). */
   width?: number;
+  /** How to name the scanned directory in the header (the path as the user typed it). */
+  rootLabel?: string;
 }
 
 const loc = (s: Source | undefined) => (s ? `${s.file}${s.line ? `:${s.line}` : ''}` : '');
@@ -34,7 +36,8 @@ export function formatDetectReport(plan: Plan, opts: DetectReportOptions = {}): 
   const c = pc.createColors(opts.color ?? false);
   const width = opts.width ?? 100;
   const out: string[] = [];
-  const where = plan.appDir === '.' ? plan.root : `${plan.root} (app in ${plan.appDir}/)`;
+  const rootName = opts.rootLabel ?? plan.root;
+  const where = plan.appDir === '.' ? rootName : `${rootName} (app in ${plan.appDir}/)`;
   out.push(`${c.bold('pycontain detect')} ${where}`);
   out.push('');
   const summary: [string, string][] = [

@@ -32,6 +32,7 @@ export function registerDetect(program: Command): void {
               // Only on a terminal, and picocolors' own rules (NO_COLOR, TERM=dumb) still apply.
               color: Boolean(process.stdout.isTTY) && pc.isColorSupported,
               width: process.stdout.columns || 100,
+              rootLabel: dir,
             }),
           );
         return EXIT.ok;
