@@ -165,5 +165,9 @@ function summary(plan: Plan): string {
   ];
   const natives = plan.native.map((n) => n.package);
   if (natives.length) bits.push(`native: ${natives.join(', ')}`);
-  return `${bits.join(', ')}\nnext: docker build -t app ${plan.root === process.cwd() ? '.' : plan.root}   (or: pycontain build)`;
+  const warnings = plan.warnings.map(
+    (w) =>
+      `warning: ${w.message}${w.source ? ` (${w.source.file}${w.source.line ? `:${w.source.line}` : ''})` : ''}`,
+  );
+  return `${bits.join(', ')}\n${warnings.length ? `${warnings.join('\n')}\n` : ''}next: docker build -t app ${plan.root === process.cwd() ? '.' : plan.root}   (or: pycontain build)`;
 }
