@@ -831,6 +831,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const py = await resolvePythonVersion({
     root,
     appDir,
+    ...(ws && ws.root !== appDir ? { alsoDirs: [ws.root] } : {}),
     ...(pyOverride ? { override: pyOverride } : {}),
     ...(pipfile
       ? {

@@ -49,6 +49,8 @@ export interface PythonVersionInput {
   root: string;
   /** App directory relative to root ('.' at the top). */
   appDir: string;
+  /** Directories read after the app's and before the top (a uv workspace root). */
+  alsoDirs?: string[];
   override?: { value: string; source: Source; label: string };
   pipfileRequires?: {
     python_version?: string;
@@ -194,7 +196,7 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
   const warnings: Warning[] = [];
   const decisions: Decision[] = [];
   const notes: string[] = [];
-  const dirs = [...new Set([input.appDir, '.'])];
+  const dirs = [...new Set([input.appDir, ...(input.alsoDirs ?? []), '.'])];
 
   // Explicit pins in precedence order.
   const pins: PythonPin[] = [];
