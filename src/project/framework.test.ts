@@ -355,6 +355,21 @@ describe('Django', () => {
     expect(staticRootValue(tokens)).toBe(expected);
   });
 
+  it('ASGI-only Django with daphne and no uvicorn -> daphne', async () => {
+    const r = await detect(
+      {
+        'manage.py': manage('chat.settings'),
+        'chat/__init__.py': '',
+        'chat/settings.py':
+          'INSTALLED_APPS = ["daphne", "channels"]\nASGI_APPLICATION = "chat.asgi.application"\n',
+        'chat/asgi.py': 'application = None\n',
+      },
+      deps('django', 'channels', 'daphne'),
+    );
+    expect(r.command).toEqual(['daphne', '--bind', '0.0.0.0', '--port', '8000', 'chat.asgi:application']);
+    expect(r.warnings).toEqual([]);
+  });
+
   it('manage.py in a subfolder -> gunicorn --chdir; no STATIC_ROOT -> null', async () => {
     const r = await detect(
       {

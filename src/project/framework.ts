@@ -38,6 +38,8 @@ const FrameworkSpec = z.object({
   server: z.string(),
   serverWhen: z.record(z.string(), z.string()).optional(),
   asgiServer: z.string().optional(),
+  /** ASGI server to use instead when its package is a dependency and the default's is not. */
+  asgiServerWhen: z.record(z.string(), z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   port: z.number().int().positive().nullable(),
   healthcheckPath: z.string().nullable(),
@@ -65,7 +67,12 @@ let cache: FrameworksData | null = null;
 export function parseFrameworksData(text: string): FrameworksData {
   const d = FrameworksFile.parse(JSON.parse(text));
   for (const [name, f] of Object.entries(d.frameworks)) {
-    for (const s of [f.server, f.asgiServer, ...Object.values(f.serverWhen ?? {})]) {
+    for (const s of [
+      f.server,
+      f.asgiServer,
+      ...Object.values(f.serverWhen ?? {}),
+      ...Object.values(f.asgiServerWhen ?? {}),
+    ]) {
       if (s && !d.servers[s]) throw new Error(`frameworks.json: ${name} names unknown server ${s}`);
     }
   }
@@ -864,7 +871,11 @@ export async function detectFramework(
     const spec = data.frameworks.django as FwSpec;
     const asgiOnly = !django.wsgiModule && !!django.asgiModule;
     const wantsAsgi = !!django.asgiModule && (have.has('channels') || have.has('daphne') || asgiOnly);
-    const server = wantsAsgi ? (spec.asgiServer ?? 'uvicorn') : pickServer(spec);
+    const asgiDefault = spec.asgiServer ?? 'uvicorn';
+    const asgiAlt = Object.entries(spec.asgiServerWhen ?? {}).find(
+      ([pkg]) => have.has(pkg) && !have.has(data.servers[asgiDefault]?.package ?? ''),
+    )?.[1];
+    const server = wantsAsgi ? (asgiAlt ?? asgiDefault) : pickServer(spec);
     const target = wantsAsgi
       ? `${django.asgiModule}:${django.info.asgiApplication?.split('.').pop() ?? 'application'}`
       : `${django.wsgiModule ?? `${django.info.settingsModule.split('.')[0]}.wsgi`}:${django.info.wsgiApplication?.split('.').pop() ?? 'application'}`;
