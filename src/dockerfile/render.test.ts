@@ -285,9 +285,11 @@ describe('renderDockerfile: package managers', () => {
     expect(text).toContain('COPY packages/api/pyproject.toml packages/api/');
     expect(text).toContain('COPY packages/pricing/pyproject.toml packages/pricing/');
     expect(text).toContain(
-      'cd /app/packages/api && /opt/tools/bin/uv sync --frozen --no-dev --no-install-workspace',
+      '/opt/tools/bin/uv sync --directory /app/packages/api --frozen --no-dev --no-install-workspace',
     );
-    expect(text).toContain('cd /app/packages/api && /opt/tools/bin/uv sync --locked --no-dev --no-editable');
+    expect(text).toContain(
+      '/opt/tools/bin/uv sync --directory /app/packages/api --locked --no-dev --no-editable',
+    );
     expect(text).toContain('WORKDIR /app/packages/api');
     expect(layoutOf(plan).srcBase).toBe('');
   });

@@ -197,6 +197,11 @@ interface Ctx {
 }
 
 /** `cd` into the app directory when it is below /app (uv workspace members, appDir under srcBase). */
+/** uv's own way to run in the app directory (no `cd` in RUN). */
+function uvIn(ctx: Ctx): string[] {
+  return ctx.layout.workdir === APP ? [] : ['--directory', ctx.layout.workdir];
+}
+
 function inWorkdir(ctx: Ctx, cmd: string): string {
   return ctx.layout.workdir === APP ? cmd : `cd ${shQuote(ctx.layout.workdir)} && ${cmd}`;
 }
@@ -495,17 +500,15 @@ function depsStepInner(ctx: Ctx): Instruction[] {
         kind: 'run',
         mounts: [cacheMount('/root/.cache/uv', true), secret],
         commands: [
-          inWorkdir(
-            ctx,
-            shJoin([
-              `${TOOLS}/bin/uv`,
-              'sync',
-              ws ? '--frozen' : '--locked',
-              '--no-dev',
-              ws ? '--no-install-workspace' : '--no-install-project',
-              ...extraArgs,
-            ]),
-          ),
+          shJoin([
+            `${TOOLS}/bin/uv`,
+            'sync',
+            ...uvIn(ctx),
+            ws ? '--frozen' : '--locked',
+            '--no-dev',
+            ws ? '--no-install-workspace' : '--no-install-project',
+            ...extraArgs,
+          ]),
         ],
       });
       break;
@@ -592,9 +595,7 @@ function projectStep(ctx: Ctx): Instruction[] {
     out.push({
       kind: 'run',
       mounts: [cacheMount('/root/.cache/uv', true), ctx.mounts.secret],
-      commands: [
-        inWorkdir(ctx, shJoin([`${TOOLS}/bin/uv`, 'sync', '--locked', '--no-dev', '--no-editable'])),
-      ],
+      commands: [shJoin([`${TOOLS}/bin/uv`, 'sync', ...uvIn(ctx), '--locked', '--no-dev', '--no-editable'])],
     });
     return out;
   }
