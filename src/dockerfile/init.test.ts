@@ -145,17 +145,17 @@ describe('initProject', () => {
       const r = await initProject(dir, { dryRun: true });
       expect(r.output).toContain('COPY --from=uv /uv /opt/tools/bin/uv');
       expect(r.output).toMatch(
-        /uv sync --locked --no-dev --no-install-project|uv sync --frozen --no-dev --no-install-workspace/,
+        /uv sync (--directory \S+ )?(--locked --no-dev --no-install-project|--frozen --no-dev --no-install-workspace)/,
       );
       const { detectProject } = await import('../project/detect.js');
       const plan = await detectProject(dir);
       // The project itself (or the workspace members) only when there is something to install.
-      expect(r.output.includes('uv sync --locked --no-dev --no-editable')).toBe(
+      expect(/uv sync (--directory \S+ )?--locked --no-dev --no-editable/.test(r.output)).toBe(
         plan.installProject || Boolean(plan.workspace?.members.length),
       );
       // --frozen only for a workspace's first sync, which a --locked sync always follows
       if (/uv sync[^\n]*--frozen/.test(r.output))
-        expect(r.output).toContain('uv sync --locked --no-dev --no-editable');
+        expect(r.output).toMatch(/uv sync (--directory \S+ )?--locked --no-dev --no-editable/);
     },
   );
 });
