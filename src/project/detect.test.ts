@@ -551,3 +551,14 @@ describe('requested groups', () => {
     expect(dep(plan, 'iniconfig')?.group).toBeUndefined();
   });
 });
+
+describe('platforms', () => {
+  it('names the packages an arm64 build would compile', async () => {
+    const plan = await detectProject(copyFixture('uv-app'));
+    const d = plan.decisions.find((x) => x.topic === 'platform');
+    // numpy has an aarch64 wheel for 3.12; httptools, pydantic-core and uvloop do not
+    expect(d?.reason).toMatch(
+      /an arm64 build would compile httptools, pydantic-core, uvloop \(no aarch64 wheel for Python 3\.12 in uv\.lock\)/,
+    );
+  });
+});

@@ -945,6 +945,21 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
         g = p.groups[0] === 'develop' ? 'dev' : p.groups[0];
       dependencies.push(lockedToDependency(p, g, lock, pythonVersion, wheelsKnown));
     }
+    // The plan targets linux/amd64; say which packages an arm64 build would compile instead.
+    const armBuilds = dependencies.filter(
+      (d) =>
+        !d.group &&
+        !d.buildsFromSource &&
+        (d.wheels ?? []).some((w) => /manylinux/.test(w) && wheelFits(w, pythonVersion, 'x86_64')) &&
+        !(d.wheels ?? []).some((w) => wheelFits(w, pythonVersion, 'aarch64')),
+    );
+    if (armBuilds.length)
+      decisions.push({
+        topic: 'platform',
+        value: 'linux/amd64',
+        reason: `wheels are chosen for x86_64; an arm64 build would compile ${armBuilds.map((d) => d.name).join(', ')} (no aarch64 wheel for Python ${pythonVersion} in ${lock.file})`,
+        source: { file: lock.file },
+      });
     const skipped =
       lock.packages.length -
       dependencies.length -
