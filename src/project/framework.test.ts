@@ -1,6 +1,7 @@
 import { promises as fsp, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dependency } from '../plan.js';
 import {
@@ -634,6 +635,61 @@ describe('several candidates and layout', () => {
     );
     expect(c.command).toEqual(['hypercorn', 'main:app']);
     expect(c.framework).toBe('fastapi');
+  });
+});
+
+describe('robustness', () => {
+  it('never throws on arbitrary code-shaped files, and every command is exec-form strings', async () => {
+    const piece = fc.constantFrom(
+      'app = FastAPI(',
+      'app = Flask(__name__)\n',
+      'from fastapi import FastAPI\n',
+      'from flask import Flask\n',
+      'import gradio as gr\n',
+      'demo = gr.Blocks()\n',
+      'demo.launch(server_port=',
+      'def create_app(',
+      '):\n    return app\n',
+      '@app.get("/health")\n',
+      'uvicorn.run("main:app", port=',
+      'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p.settings")\n',
+      'if __name__ == "__main__":\n',
+      '    ',
+      '"""',
+      "'",
+      '#',
+      '(',
+      ')',
+      '\n',
+      '8000',
+      'Celery(',
+      'web.Application()',
+      'from aiohttp import web\n',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { maxLength: 30 }),
+        fc.array(piece, { maxLength: 30 }),
+        fc.constantFrom(
+          '',
+          'web: gunicorn main:app\n',
+          'web: python manage.py migrate && uvicorn x:y --port $PORT\n',
+        ),
+        async (a, b, procfile) => {
+          const files: Record<string, string> = {
+            'main.py': a.join(''),
+            'pkg/__init__.py': '',
+            'pkg/mod.py': b.join(''),
+          };
+          if (procfile) files.Procfile = procfile;
+          if (a.length % 3 === 0) files['manage.py'] = b.join('');
+          const r = await detect(files, deps('fastapi', 'uvicorn', 'flask', 'gunicorn'));
+          for (const arg of r.command) expect(typeof arg).toBe('string');
+          if (r.port !== null) expect(Number.isInteger(r.port)).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 
