@@ -99,6 +99,22 @@ describe('ASGI apps', () => {
     expect(r.healthcheckPath).toBe('/');
   });
 
+  it('uvicorn-worker (the maintained worker package) is preferred when present', async () => {
+    const r = await detect(
+      { 'main.py': 'from fastapi import FastAPI\napp = FastAPI()\n' },
+      deps('fastapi', 'gunicorn', 'uvicorn-worker'),
+    );
+    expect(r.command).toEqual([
+      'gunicorn',
+      'main:app',
+      '--worker-class',
+      'uvicorn_worker.UvicornWorker',
+      '--bind',
+      '0.0.0.0:8000',
+    ]);
+    expect(r.warnings).toEqual([]);
+  });
+
   it('ignores apps in comments, strings and docstrings', async () => {
     const r = await detect(
       {
