@@ -10,9 +10,9 @@ import { compare as libCompare, explain as libExplain, type Pep440Version } from
 
 export type { Pep440Version };
 
-const VERSION_TAIL_PRE = String.raw`(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?`;
-const VERSION_TAIL_POST = String.raw`(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?`;
-const VERSION_TAIL_DEV = String.raw`(?:[-_.]?dev[-_.]?[0-9]*)?`;
+const VERSION_TAIL_PRE = `(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?`;
+const VERSION_TAIL_POST = `(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?`;
+const VERSION_TAIL_DEV = `(?:[-_.]?dev[-_.]?[0-9]*)?`;
 const LOCAL = String.raw`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?`;
 
 /** One specifier clause, as packaging's `Specifier._specifier_regex_str` accepts it (without anchors). */
@@ -35,18 +35,31 @@ export interface Specifier {
 
 /** Parse a version like packaging's `Version()` (surrounding whitespace allowed). Null when invalid. */
 export function parseVersion(version: string): Pep440Version | null {
+  const v = explainCached(version);
+  return v ? { ...v, release: [...v.release] } : null;
+}
+
+// The library's parser costs ~15 µs a call, and markers and requires-python resolution ask for the
+// same few versions over and over: memoize (bounded; entries are never handed out to callers).
+const EXPLAINED = new Map<string, Pep440Version | null>();
+
+function explainCached(version: string): Pep440Version | null {
+  let v = EXPLAINED.get(version);
+  if (v !== undefined) return v;
   const trimmed = version.trim();
-  if (trimmed === '') return null;
-  return libExplain(trimmed);
+  v = trimmed === '' ? null : libExplain(trimmed);
+  if (EXPLAINED.size >= 20_000) EXPLAINED.clear();
+  EXPLAINED.set(version, v);
+  return v;
 }
 
 export function isValidVersion(version: string): boolean {
-  return parseVersion(version) !== null;
+  return explainCached(version) !== null;
 }
 
 /** The canonical string of a version (`str(Version(v))`), or null when invalid. */
 export function normalizeVersion(version: string): string | null {
-  const v = parseVersion(version);
+  const v = explainCached(version);
   if (!v) return null;
   let out = v.public;
   if (v.local !== null) out += `+${v.local.toLowerCase().replace(/[-_]/g, '.')}`;
@@ -55,8 +68,8 @@ export function normalizeVersion(version: string): string | null {
 
 /** Order two valid versions (-1, 0, 1). Throws on an invalid version. */
 export function compareVersions(a: string, b: string): number {
-  if (!parseVersion(a) || !parseVersion(b)) throw new Error(`invalid version: ${parseVersion(a) ? b : a}`);
-  const c = libCompare(a.trim(), b.trim());
+  if (!explainCached(a) || !explainCached(b)) throw new Error(`invalid version: ${explainCached(a) ? b : a}`);
+  const c = cmp(a.trim(), b.trim());
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
@@ -84,8 +97,18 @@ export function isValidSpecifier(text: string): boolean {
   return parseSpecifierSet(text) !== null;
 }
 
+const COMPARED = new Map<string, number>();
+
+/** The library's compare re-parses both sides on every call; memoized like explainCached. */
 function cmp(a: string, b: string): number {
-  return libCompare(a, b);
+  const key = `${a}\u0000${b}`;
+  let c = COMPARED.get(key);
+  if (c === undefined) {
+    c = libCompare(a, b);
+    if (COMPARED.size >= 20_000) COMPARED.clear();
+    COMPARED.set(key, c);
+  }
+  return c;
 }
 
 function publicOf(v: Pep440Version): string {
@@ -145,7 +168,7 @@ function compareEqual(prospective: Pep440Version, spec: string): boolean {
     const shortened = padded.slice(0, splitSpec.length);
     return shortened.length === splitSpec.length && shortened.every((s, i) => s === splitSpec[i]);
   }
-  const specV = parseVersion(spec);
+  const specV = explainCached(spec);
   if (!specV) return false;
   const left = specV.local === null ? publicOf(prospective) : normalizedFull(prospective);
   return cmp(left, normalizedFull(specV)) === 0;
@@ -178,19 +201,19 @@ function matchOne(p: Pep440Version, raw: string, spec: Specifier): boolean {
       kept.pop();
       const [epoch, ...rest] = kept;
       const prefix = `${epoch}!${rest.join('.')}.*`;
-      const specV = parseVersion(version);
+      const specV = explainCached(version);
       if (!specV) return false;
       return cmp(publicOf(p), specV.public) >= 0 && compareEqual(p, prefix);
     }
     case '<=':
     case '>=': {
-      const specV = parseVersion(version);
+      const specV = explainCached(version);
       if (!specV) return false;
       const c = cmp(publicOf(p), specV.public);
       return operator === '<=' ? c <= 0 : c >= 0;
     }
     case '<': {
-      const specV = parseVersion(version);
+      const specV = explainCached(version);
       if (!specV) return false;
       if (!(cmp(normalizedFull(p), specV.public) < 0)) return false;
       // "<V MUST NOT allow a pre-release of the specified version unless V is itself a pre-release."
@@ -199,7 +222,7 @@ function matchOne(p: Pep440Version, raw: string, spec: Specifier): boolean {
       return true;
     }
     case '>': {
-      const specV = parseVersion(version);
+      const specV = explainCached(version);
       if (!specV) return false;
       if (!(cmp(normalizedFull(p), specV.public) > 0)) return false;
       if (!specV.is_postrelease && p.is_postrelease && cmp(withoutPostDevLocal(p), specV.public) === 0)
@@ -230,7 +253,7 @@ export function satisfiesVersion(version: string, spec: string, opts: SatisfiesO
 }
 
 export function specifiersContain(specs: Specifier[], version: string, opts: SatisfiesOptions = {}): boolean {
-  const p = parseVersion(version);
+  const p = explainCached(version);
   // An empty set admits anything, even strings that are not versions (as packaging does).
   if (!p)
     return specs.every((s) => s.operator === '===' && version.toLowerCase() === s.version.toLowerCase());
