@@ -292,6 +292,20 @@ describe('includes', () => {
     expect(r.entries[1]?.source).toEqual({ file: 'requirements/common/extra.txt', line: 1, column: 1 });
   });
 
+  it('reads CRLF files with a BOM, and absolute include paths', async () => {
+    const root = project({ 'base.txt': 'idna\r\n' });
+    const abs = path.join(root, 'base.txt');
+    await fsp.writeFile(
+      path.join(root, 'requirements.txt'),
+      `\uFEFFflask==3.0.0 \\\r\n  --hash=${H1}\r\n-r ${abs}\r\n`,
+    );
+    const r = await readRequirements(root, path.join(root, 'requirements.txt'));
+    expect(r.file).toBe('requirements.txt');
+    expect(names(r.entries)).toEqual(['flask', 'idna']);
+    expect(r.entries[0]?.hashes).toEqual([H1]);
+    expect(r.files).toEqual(['requirements.txt', 'base.txt']);
+  });
+
   it('reports include loops at the including line', async () => {
     const root = project({ 'a.txt': 'foo\n-r b.txt\n', 'b.txt': '\n\n-r a.txt\n' });
     const e = await inputError(readRequirements(root, 'a.txt'));
