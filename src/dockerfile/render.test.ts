@@ -469,6 +469,14 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
     expect(text).toContain('CMD ["celery", "-A", "tasks", "worker", "--loglevel=INFO"]');
   });
 
+  it('a CLI tool is the ENTRYPOINT, so `docker run IMAGE --help` reaches it', () => {
+    const text = renderDockerfile(
+      testPlan({ framework: 'cli', port: null, healthcheckPath: null, command: ['csvtool'] }),
+    );
+    expect(text).toContain('ENTRYPOINT ["csvtool"]');
+    expect(text).not.toMatch(/^CMD /m);
+  });
+
   it('monorepo: app in backend/ copied to /app, manifests from backend/', () => {
     const plan = testPlan({
       appDir: 'backend',

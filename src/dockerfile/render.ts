@@ -792,6 +792,14 @@ function runtimeStage(ctx: Ctx): Stage {
       });
     }
   }
+  if (plan.framework === 'cli') {
+    ins.push({
+      kind: 'comment',
+      text: 'A command-line tool: `docker run IMAGE --help` passes its arguments to the tool.',
+    });
+    ins.push({ kind: 'entrypoint', argv: plan.command });
+    return { name: 'runtime', instructions: ins };
+  }
   if (ctx.distroless) {
     ins.push({
       kind: 'comment',
