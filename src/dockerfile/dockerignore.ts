@@ -342,11 +342,13 @@ export function renderDockerignore(
     '# Regenerate with `pycontain init --force`. Docker rules: patterns are anchored at the context root,',
     '# `**/` matches at any depth, a later `!pattern` re-includes.',
   ];
-  for (const group of defaultPatterns(srcBase)) {
+  const defaults = defaultPatterns(srcBase);
+  for (const group of defaults) {
     lines.push('', `# ${group.title}`, ...group.patterns);
   }
   if (gitignoreText?.trim()) {
-    const fromGit = gitignoreToDockerignore(gitignoreText);
+    const known = new Set(defaults.flatMap((g) => g.patterns));
+    const fromGit = gitignoreToDockerignore(gitignoreText).filter((l) => !known.has(l));
     if (fromGit.length) lines.push('', '# From .gitignore', ...fromGit);
   }
   const text = `${lines.join('\n')}\n`;
