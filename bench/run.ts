@@ -8,7 +8,7 @@
  * bench/results.json and prints the markdown.
  *
  *   npm run bench                      # everything
- *   npx tsx bench/run.ts --apps numpy-report --variants floor,generated --no-extras
+ *   npx tsx bench/run.ts --apps numpy-report --variants floor,generated --no-extras --jobs 1
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -97,7 +97,13 @@ function isDepStep(s: BuildStep): boolean {
   return true;
 }
 
-function parseArgs(argv: string[]): { apps: string[]; variants: Variant[]; extras: boolean; keep: boolean } {
+function parseArgs(argv: string[]): {
+  apps: string[];
+  variants: Variant[];
+  extras: boolean;
+  keep: boolean;
+  jobs: number;
+} {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -106,7 +112,15 @@ function parseArgs(argv: string[]): { apps: string[]; variants: Variant[]; extra
   const variants = (get('--variants')?.split(',') ?? [...VARIANTS]) as Variant[];
   for (const v of variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}`);
   for (const a of apps) if (!APPS.some((x) => x.name === a)) throw new Error(`unknown app ${a}`);
-  return { apps, variants, extras: !argv.includes('--no-extras'), keep: argv.includes('--keep-images') };
+  const jobs = Number(get('--jobs') ?? 2);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error('--jobs takes a positive integer');
+  return {
+    apps,
+    variants,
+    extras: !argv.includes('--no-extras'),
+    keep: argv.includes('--keep-images'),
+    jobs,
+  };
 }
 
 function buildArgsFor(env: Testenv, variant: Variant): Record<string, string> {
@@ -401,18 +415,29 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const env = await loadTestenv();
   const t0 = performance.now();
   const head = await machine(env);
-  const rows: Row[] = [];
-  for (const name of opts.apps) {
-    const app = APPS.find((a) => a.name === name)!;
-    for (const variant of opts.variants) {
-      process.stderr.write(`bench: ${app.name} ${variant} ...\n`);
-      const row = await measure(env, app, variant, opts.keep);
-      process.stderr.write(
-        `bench: ${app.name} ${variant}: ${row.ok ? 'ok' : 'FAILED'} ${fmtMB(row.sizeBytes)} MB, cold ${fmtS(row.coldBuildMs)} s, rebuild ${fmtS(row.rebuildMs)} s${row.error ? `\n  ${row.error.replace(/\n/g, '\n  ')}` : ''}\n`,
-      );
-      rows.push(row);
+  // Apps run in parallel (`--jobs`, default 2), each app's variants one after the other, so the
+  // images an app's ratios compare are built minutes apart; partial results land in results.partial.json.
+  const byApp = new Map<string, Row[]>();
+  const queue = [...opts.apps];
+  const partial = path.join(benchDir, 'results.partial.json');
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      const app = APPS.find((a) => a.name === name)!;
+      const appRows: Row[] = [];
+      byApp.set(app.name, appRows);
+      for (const variant of opts.variants) {
+        process.stderr.write(`bench: ${app.name} ${variant} ...\n`);
+        const row = await measure(env, app, variant, opts.keep);
+        process.stderr.write(
+          `bench: ${app.name} ${variant}: ${row.ok ? 'ok' : 'FAILED'} ${fmtMB(row.sizeBytes)} MB, cold ${fmtS(row.coldBuildMs)} s, rebuild ${fmtS(row.rebuildMs)} s${row.error ? `\n  ${row.error.replace(/\n/g, '\n  ')}` : ''}\n`,
+        );
+        appRows.push(row);
+        await fsp.writeFile(partial, `${JSON.stringify([...byApp.values()].flat(), null, 2)}\n`);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, opts.apps.length)) }, worker));
+  const rows: Row[] = opts.apps.flatMap((a) => byApp.get(a) ?? []);
   computeRatios(rows);
 
   const extras: Extra[] = [];
@@ -442,7 +467,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     'adds `--distroless` with the distroless stand-in.',
     '',
     ...head,
-    `- Total bench time: ${fmtS(performance.now() - t0)} s`,
+    `- Total bench time: ${fmtS(performance.now() - t0)} s, ${opts.jobs} app(s) at a time (\`--jobs\`)`,
     '',
     '## Images',
     '',
