@@ -1228,35 +1228,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const scripts: Record<string, string> = {};
   for (const m of [...setupMeta].reverse()) Object.assign(scripts, m.scripts);
   if (appPy) Object.assign(scripts, projectScripts(appPy));
-  const fw = await detectFramework(root, appDir, dependencies, {
-    scripts,
-    ...(projectNameValue ? { projectName: projectNameValue } : {}),
-    overrides: {
-      ...(merged.command ? { command: merged.command } : {}),
-      ...(merged.port !== undefined ? { port: merged.port } : {}),
-    },
-  });
-  decisions.push(...fw.decisions);
-  warnings.push(...fw.warnings);
-
-  const nat = nativeNeeds(dependencies, pythonVersion);
-  decisions.push(...nat.decisions);
-  const build = [...nat.build];
-  const runtime = [...nat.runtime];
-  for (const p of merged.buildAptPackages ?? []) if (!build.includes(p)) build.push(p);
-  for (const p of merged.aptPackages ?? []) if (!runtime.includes(p)) runtime.push(p);
-  if (merged.aptPackages?.length || merged.buildAptPackages?.length)
-    decisions.push({
-      topic: 'system packages (override)',
-      value: [...(merged.aptPackages ?? []), ...(merged.buildAptPackages ?? [])].join(' '),
-      reason: 'added by apt-packages / build-apt-packages',
-      ...(overrideSources.aptPackages
-        ? { source: overrideSources.aptPackages }
-        : overrideSources.buildAptPackages
-          ? { source: overrideSources.buildAptPackages }
-          : {}),
-    });
-
+  // The image comes first: its Debian release decides the package names the native table gives.
   const image = chooseImages(pythonVersion, {
     ...(merged.baseImage ? { baseImage: merged.baseImage } : {}),
     ...(merged.builderImage ? { builderImage: merged.builderImage } : {}),
@@ -1273,6 +1245,36 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
         : `official slim image for Python ${pythonVersion} on Debian ${image.debian}, pinned to a minor tag`,
     ...(overrideSources.baseImage ? { source: overrideSources.baseImage } : {}),
   });
+
+  const fw = await detectFramework(root, appDir, dependencies, {
+    scripts,
+    groups: extras,
+    ...(projectNameValue ? { projectName: projectNameValue } : {}),
+    overrides: {
+      ...(merged.command ? { command: merged.command } : {}),
+      ...(merged.port !== undefined ? { port: merged.port } : {}),
+    },
+  });
+  decisions.push(...fw.decisions);
+  warnings.push(...fw.warnings);
+
+  const nat = nativeNeeds(dependencies, pythonVersion, { debian: image.debian, groups: extras });
+  decisions.push(...nat.decisions);
+  const build = [...nat.build];
+  const runtime = [...nat.runtime];
+  for (const p of merged.buildAptPackages ?? []) if (!build.includes(p)) build.push(p);
+  for (const p of merged.aptPackages ?? []) if (!runtime.includes(p)) runtime.push(p);
+  if (merged.aptPackages?.length || merged.buildAptPackages?.length)
+    decisions.push({
+      topic: 'system packages (override)',
+      value: [...(merged.aptPackages ?? []), ...(merged.buildAptPackages ?? [])].join(' '),
+      reason: 'added by apt-packages / build-apt-packages',
+      ...(overrideSources.aptPackages
+        ? { source: overrideSources.aptPackages }
+        : overrideSources.buildAptPackages
+          ? { source: overrideSources.buildAptPackages }
+          : {}),
+    });
 
   const uid = merged.uid ?? DEFAULT_UID;
   decisions.push({
