@@ -27,6 +27,7 @@ export const PC109: Rule = {
     good: [
       'FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y gcc libpq-dev\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5\n',
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc && pip install --no-cache-dir x && apt-get purge -y gcc\n',
+      'FROM python:3.12-slim\nRUN buildDeps="gcc libpq-dev" && apt-get update && apt-get install -y $buildDeps gcc && pip install --no-cache-dir x && apt-get purge -y --auto-remove $buildDeps gcc\n',
       'FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install x && apk del .build-deps\n',
     ],
   },
@@ -36,8 +37,13 @@ export const PC109: Rule = {
         if (inst.keyword !== 'RUN') continue;
         const removed = new Set<string>();
         let virtualRemoved = false;
-        for (const c of [...aptCalls(inst, ['purge', 'remove', 'autoremove'])])
-          for (const w of c.rest) removed.add(w.value);
+        // A purge of `$buildDeps` or `--auto-remove` after `apt-mark` cannot be resolved here: trust it.
+        let removesAll = false;
+        for (const c of aptCalls(inst, ['purge', 'remove', 'autoremove']))
+          for (const w of c.rest) {
+            removed.add(w.value);
+            if (w.value.includes('$')) removesAll = true;
+          }
         const installed: Word[] = [];
         let virtualName: string | null = null;
         for (const c of aptCalls(inst, ['install'])) installed.push(...positionals(c.rest, APT_OPTS));
@@ -59,6 +65,7 @@ export const PC109: Rule = {
           }
         }
         void virtualRemoved;
+        if (removesAll) continue;
         for (const w of installed) {
           const pkg = w.value.split('=')[0]!;
           if (!BUILD_TOOL.test(pkg) || removed.has(pkg)) continue;

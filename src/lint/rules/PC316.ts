@@ -20,6 +20,7 @@ export const PC316: Rule = {
     ],
     good: [
       'FROM python:3.12-slim\nENV DATABASE_PASSWORD_FILE=/run/secrets/db\n',
+      'FROM python:3.12-slim\nENV TOKENIZERS_PARALLELISM=false MAX_TOKENS=512 PASSWORD_RESET_TIMEOUT=3600\n',
       'FROM python:3.12-slim\nRUN --mount=type=secret,id=pip-index,env=PIP_INDEX_URL pip install --no-cache-dir app\n',
       'FROM python:3.12-slim\nENV SECRET_KEY=\n',
       'FROM python:3.12-slim AS build\nENV API_TOKEN=x\nFROM python:3.12-slim\n',
