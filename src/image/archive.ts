@@ -12,7 +12,7 @@ import { InputError } from '../plan.js';
 import type { DecompressLimits } from './decompress.js';
 import { sniffCompression } from './decompress.js';
 import { type EngineKind, saveImageStream } from './engine.js';
-import { LayerError, type LayerScan, scanLayer } from './layer.js';
+import { LayerError, type LayerScan, scanLayer, scanPlainLayer } from './layer.js';
 import { normalizeEntryPath } from './tar.js';
 
 export interface HistoryEntry {
@@ -124,6 +124,9 @@ export async function resolveSource(arg: string, engine?: EngineKind): Promise<I
     if (st.isDirectory()) return { kind: 'oci', path: arg };
     return { kind: 'archive', path: arg };
   } catch {
+    // Image references never start like a path or end like an archive: a missing file is bad input.
+    if (/^(\/|\.\.?\/|~)|\.(tar|tar\.gz|tgz|oci)$/.test(arg))
+      throw new InputError('no such file or directory', arg);
     return { kind: 'engine', ref: arg, ...(engine ? { engine } : {}) };
   }
 }
@@ -402,14 +405,13 @@ export async function loadArchiveStream(
         }
         jsons.set(p, Buffer.concat(parts));
       } else if (kind === 'layer') {
-        const rest = finished ? [first] : chain(first, it);
-        const src = Readable.from(rest);
-        scans.set(
-          p,
-          opts.scanLayer
-            ? await opts.scanLayer(src, p)
-            : await scanLayer(src, { name: p, ...(opts.limits ? { limits: opts.limits } : {}) }),
-        );
+        const rest: AsyncIterable<Buffer> | Buffer[] = finished ? [first] : chain(first, it);
+        const scanOpts = { name: p, ...(opts.limits ? { limits: opts.limits } : {}) };
+        let scan: LayerScan;
+        if (opts.scanLayer) scan = await opts.scanLayer(Readable.from(rest), p);
+        else if (sniffCompression(first) === 'none') scan = await scanPlainLayer(rest, scanOpts);
+        else scan = await scanLayer(Readable.from(rest), scanOpts);
+        scans.set(p, scan);
       } else {
         while (!finished) {
           const n = await it.next();
@@ -523,7 +525,7 @@ export async function loadLayoutDir(
   const hasOci = await has('oci-layout');
   const hasLegacy = await has('manifest.json');
   if (!hasOci && !hasLegacy) throw new InputError('not an OCI image layout: no oci-layout file', dir);
-  return assemble(store, dir, ref, opts, hasLegacy && !hasOci ? true : false, hasOci, 'dir');
+  return assemble(store, dir, ref, opts, hasLegacy && !hasOci, hasOci, 'dir');
 }
 
 /** Load any supported source. */

@@ -251,6 +251,40 @@ export async function scanLayer(
   };
 }
 
+/**
+ * Fast path for blobs already known to be uncompressed (docker save of the classic store): chunks go
+ * straight into the tar parser, without a stream pipeline per layer.
+ */
+export async function scanPlainLayer(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  opts: ScanOptions = {},
+): Promise<LayerScan> {
+  const collector = new LayerCollector();
+  const parser = new TarParser(collector);
+  const name = opts.name ?? 'layer';
+  let bytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      if (!parser.ended) parser.write(chunk);
+    }
+    parser.end();
+  } catch (err) {
+    const e = err as Error;
+    const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
+    throw new LayerError(`${name}: ${e.message}${where}`, name);
+  }
+  return {
+    entries: collector.entries,
+    tarSize: parser.bytes,
+    blobSize: bytes,
+    compression: 'none',
+    size: collector.size,
+    files: collector.files,
+    warnings: collector.warnings,
+  };
+}
+
 export class LayerError extends Error {
   constructor(
     message: string,

@@ -265,7 +265,7 @@ export function resolveNeeded(name: string, objPath: string, elf: ElfInfo, ctx: 
   if (d) return d;
   if (!ctx.musl) {
     const c = inDirs(ctx.confDirs, 'ld.so.conf');
-    if (c && c.found) {
+    if (c?.found) {
       // Without a cache entry ld.so never searches these directories: ldconfig was not run.
       if (ctx.cache) {
         return {

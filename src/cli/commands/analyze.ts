@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { type AnalysisReport, analyzeImage } from '../../image/analyze.js';
+import type { AnalysisReport } from '../../image/analyze.js';
+import { analyzeImageIsolated } from '../../image/analyze-worker.js';
 import { resolveSource } from '../../image/archive.js';
 import { type Comparison, compareReports } from '../../image/compare.js';
 import { evaluateGates, type GateOptions, validateGates } from '../../image/gates.js';
@@ -56,10 +57,10 @@ export function registerAnalyze(program: Command): void {
         const top = Number(opts.top);
         if (!Number.isInteger(top) || top < 0) throw new InputError(`--top: not a count: ${opts.top}`);
         const loadOpts = opts.platform ? { platform: opts.platform } : {};
-        const report = await analyzeImage(await resolveSource(image, opts.engine), loadOpts);
+        const report = await analyzeImageIsolated(await resolveSource(image, opts.engine), loadOpts);
         let comparison: Comparison | undefined;
         if (opts.compare) {
-          const other: AnalysisReport = await analyzeImage(
+          const other: AnalysisReport = await analyzeImageIsolated(
             await resolveSource(opts.compare, opts.engine),
             loadOpts,
           );
