@@ -214,6 +214,16 @@ baz===1.0.0-weird --config-settings=--build-option=--fast --global-option="--no-
     expect(e[10]).toMatchObject({ path: '.' });
   });
 
+  it('ignores global options on a requirement line, as pip does', () => {
+    const r = parseRequirementsText('foo==1 --pre --index-url https://x.example/simple\n', 'r.txt');
+    expect(r.entries[0]?.options).toEqual({});
+    expect(r.options.pre).toBe(false);
+    expect(r.options.indexUrl).toBeUndefined();
+    expect(parseRequirementsText('-e ssh://git@host/r.git#egg=r\n', 'r.txt').entries[0]?.url).toBe(
+      'ssh://git@host/r.git#egg=r',
+    );
+  });
+
   it('reads global options in every spelling', () => {
     const r = parseRequirementsText(
       `-i https://first.example/simple

@@ -358,8 +358,8 @@ function isUrl(name: string): boolean {
 }
 
 function isVcsUrl(url: string): boolean {
-  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-  return VCS_SCHEMES.includes(scheme) && scheme !== 'ssh' && scheme !== 'sftp' ? true : VCS.includes(scheme);
+  // pip's Link.is_vcs: any scheme a VCS backend registers (including plain ssh:// and git://).
+  return VCS_SCHEMES.includes(url.slice(0, url.indexOf(':')).toLowerCase());
 }
 
 const ARCHIVE = /\.(?:whl|tar\.gz|tgz|tar|zip|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
@@ -686,7 +686,8 @@ export function parseRequirementsText(
         const reqOptions: Record<string, string[]> = {};
         for (const o of parsed) {
           if (o.spec.long === 'hash') hashes.push(checkHash(o.value ?? '', o.offset));
-          else if (o.spec.perRequirement || o.spec.long !== 'editable') {
+          else if (o.spec.perRequirement) {
+            // Global options on a requirement line are ignored by pip, and here.
             const list = reqOptions[o.spec.long] ?? [];
             if (o.value !== undefined) list.push(o.value);
             reqOptions[o.spec.long] = list;
