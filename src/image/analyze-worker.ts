@@ -40,6 +40,8 @@ export async function analyzeImageIsolated(
     return analyzeImage(source, opts);
   const worker = new Worker(self, {
     workerData: { source, opts },
+    // The parent's flags (--input-type, --eval, inspector) do not apply to this worker file.
+    execArgv: [],
     resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   return new Promise<AnalysisReport>((resolve, reject) => {

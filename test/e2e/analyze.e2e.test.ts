@@ -407,3 +407,22 @@ describe('analyze: numpy installed without libblas3', () => {
     expect(cmp.findings.added).toContain('missing-shared-library');
   });
 });
+
+describe('analyze: bounded memory on a big image', () => {
+  it('streams the ~1 GB full Python image from the engine within 150 MB peak RSS, total exact', async () => {
+    const main = path.join(repoRoot, 'dist/cli/main.js');
+    // Run the CLI in a child that reports its own peak RSS (worker threads included) on exit.
+    const wrapper = `process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n')); process.argv = [process.argv[0], ${JSON.stringify(main)}, 'analyze', ${JSON.stringify(env.pythonFull)}, '--json']; await import(${JSON.stringify(main)});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const rssKiB = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1]);
+    expect(rssKiB).toBeGreaterThan(0);
+    expect(rssKiB / 1024).toBeLessThanOrEqual(150);
+    const out = JSON.parse(r.stdout);
+    expect(out.report.size.total).toBe(await inspectSize(env.pythonFull));
+    expect(out.report.size.tar).toBeGreaterThan(800e6);
+  });
+});
