@@ -119,6 +119,7 @@ async function benchOne(label: string, source: ImageSource, input: string): Prom
  * OCI layout with gzip layers (where decompression dominates).
  */
 export async function benchAnalyze(images: string[]): Promise<AnalyzeBenchResult> {
+  if (images.length === 0) images = [process.env.PYCONTAIN_TEST_PYTHON_FULL ?? 'pycontain.test/python:3.11'];
   const rows: AnalyzeBenchRow[] = [];
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-bench-analyze-'));
   const skopeo = spawnSync('skopeo', ['--version'], { stdio: 'ignore' }).status === 0;
