@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,7 @@ describe('--fix', () => {
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n';
     const d = dir({ Dockerfile: before });
     const f = path.join(d, 'Dockerfile');
+    chmodSync(f, 0o640);
     await run([f]);
     expect(readFileSync(f, 'utf8')).toBe(before);
     const r = await run([f], { fix: true, format: 'text' });
@@ -96,6 +97,8 @@ describe('--fix', () => {
     expect(after).toContain('apt-get install --no-install-recommends -y libpq5');
     expect(after).toContain('ENV PYTHONUNBUFFERED=1');
     expect(r.stdout).toContain('fixes applied');
+    expect(statSync(f).mode & 0o777).toBe(0o640);
+    expect(readdirSync(d)).toEqual(['Dockerfile']);
     expect(r.stdout).toContain('PC104');
   });
 });

@@ -1,5 +1,5 @@
 /** `pycontain lint` behind the thin command in src/cli/commands/lint.ts. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../plan.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { loadLintConfig } from './config.js';
@@ -64,7 +64,10 @@ export async function runLint(
     const lintOpts = { file, project, config };
     if (opts.fix) {
       const fixed = fixText(input, lintOpts);
-      if (fixed.applied > 0 && fixed.text !== input) await writeFileAtomic(file, fixed.text);
+      if (fixed.applied > 0 && fixed.text !== input) {
+        const mode = (await stat(file)).mode & 0o7777;
+        await writeFileAtomic(file, fixed.text, mode);
+      }
       reports.push({
         file,
         findings: fixed.result.findings,
