@@ -121,10 +121,14 @@ let secretFile: string;
 let work: string;
 const examples: string[] = [];
 const plans = new Map<string, Plan>();
-const generated = new Map<string, Variant>();
-const distroless = new Map<string, Variant>();
-const naive = new Map<string, { build: CliResult; tag: string }>();
-const uvInit = new Map<string, { init: CliResult; dockerfile: string | null }>();
+// Promises, started together in beforeAll (3 builds at a time) and awaited by the tests that need them,
+// so no single hook has to outlive the whole matrix.
+const generated = new Map<string, Promise<Variant>>();
+const distroless = new Map<string, Promise<Variant>>();
+const naive = new Map<string, Promise<{ build: CliResult; tag: string }>>();
+const uvInit = new Map<string, Promise<{ init: CliResult; dockerfile: string | null }>>();
+/** Per test: a build may wait behind others in the queue. */
+const WAIT = 3_000_000;
 const tags: string[] = [];
 
 function parseJson(r: CliResult): BuildJson | null {
@@ -339,28 +343,47 @@ beforeAll(async () => {
     if (r.code === 0) plans.set(name, JSON.parse(r.stdout) as Plan);
   }
   const limit = limiter(PARALLEL);
-  const jobs: Promise<void>[] = [];
+  // the slowest builds (distroless, Poetry) first, so they overlap with the rest
+  for (const name of DISTROLESS)
+    distroless.set(
+      name,
+      limit(() => generatedVariant(name, 'distroless')),
+    );
   for (const name of examples) {
     if (UV_EXAMPLES.has(name) || plans.get(name)?.packageManager === 'uv') {
-      jobs.push(
+      uvInit.set(
+        name,
         (async () => {
           const copy = await copyExample(name);
           const init = await cli(['init', copy, '--base-image', env.pythonSlim, '--index-url', env.indexUrl]);
           const file = path.join(copy, 'Dockerfile');
-          uvInit.set(name, { init, dockerfile: existsSync(file) ? await fsp.readFile(file, 'utf8') : null });
+          return { init, dockerfile: existsSync(file) ? await fsp.readFile(file, 'utf8') : null };
         })(),
       );
       continue;
     }
-    jobs.push(limit(async () => void generated.set(name, await generatedVariant(name, 'gen'))));
-    jobs.push(limit(async () => void naive.set(name, await naiveVariant(name))));
+    generated.set(
+      name,
+      limit(() => generatedVariant(name, 'gen')),
+    );
+    naive.set(
+      name,
+      limit(() => naiveVariant(name)),
+    );
   }
-  for (const name of DISTROLESS)
-    jobs.push(limit(async () => void distroless.set(name, await generatedVariant(name, 'distroless'))));
-  await Promise.all(jobs);
+  // keep unhandled-rejection noise away: every promise is awaited by a test
+  for (const p of [...generated.values(), ...distroless.values(), ...naive.values(), ...uvInit.values()]) {
+    p.catch(() => undefined);
+  }
 });
 
 afterAll(async () => {
+  await Promise.allSettled([
+    ...generated.values(),
+    ...distroless.values(),
+    ...naive.values(),
+    ...uvInit.values(),
+  ]);
   const left = await docker(['ps', '-aq', '--filter', `label=io.pycontain.run=${RUN_ID}`]);
   const ids = left.stdout.split('\n').filter(Boolean);
   if (ids.length) await docker(['rm', '-f', ...ids]);
@@ -390,69 +413,85 @@ describe('end-to-end matrix', () => {
   describe.each(ALL_EXAMPLES)('%s', (name) => {
     const isUv = () => uvInit.has(name);
 
-    it('init → build → verify: the image verifies and the app answers', () => {
-      if (isUv()) return expect(uvInit.get(name)?.init.code).toBe(0);
-      const v = generated.get(name);
-      expect(v, 'built').toBeDefined();
-      if (!v) return;
-      expect(v.init.code, explain(v)).toBe(0);
-      expect(v.build.code, explain(v)).toBe(0);
-      const verify = v.json?.verify;
-      expect(verify, 'verify ran after build').toBeTruthy();
-      if (!verify) return;
-      const failed = verify.checks.filter((c) => !c.ok);
-      expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
-      expect(verify.distributions.length).toBeGreaterThan(0);
-      const plan = plans.get(name);
-      if (plan?.port) {
-        expect(verify.http?.ok, JSON.stringify(verify.http)).toBe(true);
-        expect(verify.http?.status).toBeGreaterThanOrEqual(200);
-      }
-    });
+    it(
+      'init → build → verify: the image verifies and the app answers',
+      async () => {
+        if (isUv()) return expect((await uvInit.get(name))?.init.code).toBe(0);
+        const v = await generated.get(name);
+        expect(v, 'built').toBeDefined();
+        if (!v) return;
+        expect(v.init.code, explain(v)).toBe(0);
+        expect(v.build.code, explain(v)).toBe(0);
+        const verify = v.json?.verify;
+        expect(verify, 'verify ran after build').toBeTruthy();
+        if (!verify) return;
+        const failed = verify.checks.filter((c) => !c.ok);
+        expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
+        expect(verify.distributions.length).toBeGreaterThan(0);
+        const plan = plans.get(name);
+        if (plan?.port) {
+          expect(verify.http?.ok, JSON.stringify(verify.http)).toBe(true);
+          expect(verify.http?.status).toBeGreaterThanOrEqual(200);
+        }
+      },
+      WAIT,
+    );
 
-    it(`the generated image is at most ${SIZE_RATIO} × the naive one`, async () => {
-      if (isUv()) return;
-      const v = generated.get(name);
-      const n = naive.get(name);
-      expect(n?.build.code, n ? explain(n) : 'naive not built').toBe(0);
-      expect(v?.build.code, v ? explain(v) : 'not built').toBe(0);
-      if (!v || !n) return;
-      const gen = await imageSize(v.tag);
-      const nai = await imageSize(n.tag);
-      expect(gen / nai, `generated ${gen} B vs naive ${nai} B`).toBeLessThanOrEqual(SIZE_RATIO);
-    });
+    it(
+      `the generated image is at most ${SIZE_RATIO} × the naive one`,
+      async () => {
+        if (isUv()) return;
+        const v = await generated.get(name);
+        const n = await naive.get(name);
+        expect(n?.build.code, n ? explain(n) : 'naive not built').toBe(0);
+        expect(v?.build.code, v ? explain(v) : 'not built').toBe(0);
+        if (!v || !n) return;
+        const gen = await imageSize(v.tag);
+        const nai = await imageSize(n.tag);
+        expect(gen / nai, `generated ${gen} B vs naive ${nai} B`).toBeLessThanOrEqual(SIZE_RATIO);
+      },
+      WAIT,
+    );
 
-    it('a code-only change rebuilds with every dependency layer cached', () => {
-      if (isUv()) return;
-      const v = generated.get(name);
-      expect(v?.rebuild?.code, v?.rebuild ? explain({ build: v.rebuild }) : 'no rebuild').toBe(0);
-      const steps = v?.rebuildJson?.steps ?? [];
-      const deps = dependencySteps(steps);
-      expect(
-        deps.length,
-        `dependency steps found in ${JSON.stringify(steps.map((s) => s.name))}`,
-      ).toBeGreaterThan(0);
-      const uncached = deps.filter((s) => !s.cached).map((s) => s.name);
-      expect(uncached).toEqual([]);
-      // and the change was seen: something after the code copy ran again
-      expect(steps.some((s) => !s.cached)).toBe(true);
-    });
+    it(
+      'a code-only change rebuilds with every dependency layer cached',
+      async () => {
+        if (isUv()) return;
+        const v = await generated.get(name);
+        expect(v?.rebuild?.code, v?.rebuild ? explain({ build: v.rebuild }) : 'no rebuild').toBe(0);
+        const steps = v?.rebuildJson?.steps ?? [];
+        const deps = dependencySteps(steps);
+        expect(
+          deps.length,
+          `dependency steps found in ${JSON.stringify(steps.map((s) => s.name))}`,
+        ).toBeGreaterThan(0);
+        const uncached = deps.filter((s) => !s.cached).map((s) => s.name);
+        expect(uncached).toEqual([]);
+        // and the change was seen: something after the code copy ran again
+        expect(steps.some((s) => !s.cached)).toBe(true);
+      },
+      WAIT,
+    );
 
-    it('the --secret value is in no layer of the saved image', async () => {
-      if (isUv()) return;
-      const v = generated.get(name);
-      expect(v?.rebuild?.code).toBe(0);
-      if (!v) return;
-      const { found, entries } = await savedImageContains(v.tag, [SECRET, CODE_MARK]);
-      expect(entries).toBeGreaterThan(2);
-      // the scan does find what is there: the marker of the code-only change, in the rebuilt image
-      expect(found.get(CODE_MARK)?.length, 'positive control').toBeGreaterThan(0);
-      expect(found.get(SECRET)).toEqual([]);
-    });
+    it(
+      'the --secret value is in no layer of the saved image',
+      async () => {
+        if (isUv()) return;
+        const v = await generated.get(name);
+        expect(v?.rebuild?.code).toBe(0);
+        if (!v) return;
+        const { found, entries } = await savedImageContains(v.tag, [SECRET, CODE_MARK]);
+        expect(entries).toBeGreaterThan(2);
+        // the scan does find what is there: the marker of the code-only change, in the rebuilt image
+        expect(found.get(CODE_MARK)?.length, 'positive control').toBeGreaterThan(0);
+        expect(found.get(SECRET)).toEqual([]);
+      },
+      WAIT,
+    );
 
-    it('uv projects (uv cannot run here): the generated Dockerfile is checked statically', () => {
+    it('uv projects (uv cannot run here): the generated Dockerfile is checked statically', async () => {
       if (!isUv()) return;
-      const u = uvInit.get(name);
+      const u = await uvInit.get(name);
       expect(u?.init.code, u?.init.stderr).toBe(0);
       const text = u?.dockerfile ?? '';
       expect(text).toMatch(/COPY --from=ghcr\.io\/astral-sh\/uv:\d+\.\d+\.\d+/);
@@ -467,24 +506,29 @@ describe('end-to-end matrix', () => {
   });
 
   describe.each(DISTROLESS)('%s (distroless)', (name) => {
-    it('builds on the distroless runtime, verifies, answers, and is smaller than the naive one', async () => {
-      const v = distroless.get(name);
-      expect(v, 'built').toBeDefined();
-      if (!v) return;
-      expect(v.init.code, explain(v)).toBe(0);
-      expect(v.build.code, explain(v)).toBe(0);
-      const verify = v.json?.verify;
-      const failed = verify?.checks.filter((c) => !c.ok) ?? [{ id: 'no verify report' }];
-      expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
-      expect(verify?.http?.ok).toBe(true);
-      const n = naive.get(name);
-      if (n?.build.code === 0) {
-        expect((await imageSize(v.tag)) / (await imageSize(n.tag))).toBeLessThanOrEqual(SIZE_RATIO);
-      }
-    });
+    it(
+      'builds on the distroless runtime, verifies, answers, and is smaller than the naive one',
+      async () => {
+        const v = await distroless.get(name);
+        expect(v, 'built').toBeDefined();
+        if (!v) return;
+        expect(v.init.code, explain(v)).toBe(0);
+        expect(v.build.code, explain(v)).toBe(0);
+        const verify = v.json?.verify;
+        const failed = verify?.checks.filter((c) => !c.ok) ?? [{ id: 'no verify report' }];
+        expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
+        expect(verify?.http?.ok).toBe(true);
+        const n = await naive.get(name);
+        if (n?.build.code === 0) {
+          expect((await imageSize(v.tag)) / (await imageSize(n.tag))).toBeLessThanOrEqual(SIZE_RATIO);
+        }
+      },
+      WAIT,
+    );
   });
 
   it('left no container behind', async () => {
+    await Promise.allSettled([...generated.values(), ...distroless.values(), ...naive.values()]);
     const r = await docker([
       'ps',
       '-a',
