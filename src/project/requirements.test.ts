@@ -219,8 +219,12 @@ baz===1.0.0-weird --config-settings=--build-option=--fast --global-option="--no-
     expect(r.entries[0]?.options).toEqual({});
     expect(r.options.pre).toBe(false);
     expect(r.options.indexUrl).toBeUndefined();
-    expect(parseRequirementsText('-e ssh://git@host/r.git#egg=r\n', 'r.txt').entries[0]?.url).toBe(
-      'ssh://git@host/r.git#egg=r',
+    // `git:` gets `git+` prepended for editables; plain ssh:// is no VCS URL for pip.
+    expect(parseRequirementsText('-e git://host/r.git#egg=r\n', 'r.txt').entries[0]?.url).toBe(
+      'git+git://host/r.git#egg=r',
+    );
+    expect(() => parseRequirementsText('-e ssh://git@host/r.git#egg=r\n', 'r.txt')).toThrow(
+      /not a valid editable/,
     );
   });
 
@@ -400,6 +404,10 @@ const reqLine = fc.oneof(
     'https://example.com/pkg-1.0.zip#egg=pkg',
     '-e git+https://github.com/o/r.git@v1#egg=r',
     '--editable git+https://github.com/o/s.git#egg=s',
+    '-e git://host/t.git#egg=t',
+    'git+ssh://git@host/u.git@v2#egg=u',
+    'hg+https://host/v#egg=v ; python_version < "3.12"',
+    'https://example.com/w-1.0-py3-none-any.whl',
   ),
 );
 const hashes = fc.array(fc.constantFrom(H1, H2), { maxLength: 2 });

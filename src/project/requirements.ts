@@ -337,17 +337,12 @@ function locate(l: LogicalLine, offset: number): { line: number; column: number 
 }
 
 const VCS = ['git', 'hg', 'svn', 'bzr'];
+// The schemes pip's VCS backends register (vcs.all_schemes).
 const VCS_SCHEMES = [
-  'ssh',
-  'git',
-  'hg',
-  'bzr',
-  'sftp',
-  'svn',
-  ...['http', 'https', 'file', 'ssh', 'git'].map((s) => `git+${s}`),
-  ...['http', 'https', 'file', 'ssh', 'static-http'].map((s) => `hg+${s}`),
-  ...['http', 'https', 'file', 'ssh', 'svn'].map((s) => `svn+${s}`),
-  ...['http', 'https', 'file', 'ssh', 'sftp', 'ftp', 'lp', 'bzr'].map((s) => `bzr+${s}`),
+  ...['http', 'https', 'ssh', 'git', 'file'].map((s) => `git+${s}`),
+  ...['http', 'https', 'ssh', 'static-http', 'file'].map((s) => `hg+${s}`),
+  ...['ssh', 'http', 'https', 'svn', 'file'].map((s) => `svn+${s}`),
+  ...['http', 'https', 'ssh', 'sftp', 'ftp', 'lp', 'file'].map((s) => `bzr+${s}`),
 ];
 const URL_SCHEMES = new Set(['http', 'https', 'file', 'ftp', ...VCS_SCHEMES]);
 
@@ -358,7 +353,7 @@ function isUrl(name: string): boolean {
 }
 
 function isVcsUrl(url: string): boolean {
-  // pip's Link.is_vcs: any scheme a VCS backend registers (including plain ssh:// and git://).
+  // pip's Link.is_vcs.
   return VCS_SCHEMES.includes(url.slice(0, url.indexOf(':')).toLowerCase());
 }
 
