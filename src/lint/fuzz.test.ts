@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile fragments
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';

@@ -8,13 +8,10 @@
  */
 import {
   type Argument,
-  type Flag as AstFlag,
   type Dockerfile,
   DockerfileParser,
-  type From,
   type Heredoc,
   type Instruction,
-  type JSONInstruction,
   type PropertyInstruction,
 } from 'dockerfile-ast';
 import { baseName, type Command, parseShell } from './shell.js';
@@ -135,10 +132,6 @@ export function buildModel(text: string): Model {
   const lines = new LineIndex(text);
   const escapeChar = ast.getEscapeCharacter();
   const off = (p: { line: number; character: number }): number => lines.offset(p.line, p.character);
-  const tok = (a: Argument): Token => {
-    const r = a.getRange();
-    return { value: a.getValue(), start: off(r.start), end: off(r.end) };
-  };
 
   const instructions: Inst[] = [];
   const stages: Stage[] = [];

@@ -28,7 +28,7 @@ export const PC310: Rule = {
       let base: string | null = inst.workdir;
       if (base === null && ROOT_WORKDIR.test(rootImage(inst.stage).name)) base = '/';
       const literal = !arg.value.includes('$');
-      const abs = base !== null && base.startsWith('/') ? `${base.replace(/\/+$/, '')}/${value}` : null;
+      const abs = base?.startsWith('/') ? `${base.replace(/\/+$/, '')}/${value}` : null;
       report({
         start: arg.start,
         end: arg.end,

@@ -25,7 +25,7 @@ export const PC313: Rule = {
     for (const inst of model.instructions) {
       if (inst.keyword !== 'RUN' || inst.exec) continue;
       const shell = inst.shell;
-      if (shell && shell.some((w, k) => w === 'pipefail' && /^-[a-z]*o$/.test(shell[k - 1] ?? ''))) continue;
+      if (shell?.some((w, k) => w === 'pipefail' && /^-[a-z]*o$/.test(shell[k - 1] ?? ''))) continue;
       let pipefail = false;
       for (const cmd of inst.commands) {
         if (setsPipefail(cmd)) pipefail = true;
