@@ -6,6 +6,7 @@
  * passes, the runtime is non-root, carries no package manager, and a code-only change rebuilds
  * with the dependency layer cached; and .dockerignore matching agrees with BuildKit's.
  */
+import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,7 +120,8 @@ describe.sequential('init: generated Dockerfiles build and answer HTTP', () => {
     });
 
     // A code-only change: every layer up to the dependency install comes from the cache.
-    await fsp.appendFile(path.join(b.dir, 'app', 'main.py'), '\n# a code change\n');
+    // Unique text: the same change in an earlier run would be a (correct) cache hit for the code too.
+    await fsp.appendFile(path.join(b.dir, 'app', 'main.py'), `\n# a code change ${randomUUID()}\n`);
     const again = await dockerBuild({ context: b.dir, tag: b.tag, network: 'host' });
     const steps = instructionSteps(again.steps);
     const depStep = steps.find(
