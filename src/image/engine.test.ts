@@ -45,6 +45,8 @@ describe('engine access', () => {
     });
     await new Promise<void>((r) => server.listen(sock, () => r()));
     try {
+      // Without a docker CLI on PATH the Engine API is used.
+      process.env.PATH = '/nonexistent';
       process.env.DOCKER_HOST = `unix://${sock}`;
       const e1 = await saveImageStream('missing:1').catch((e) => e);
       expect(e1).toBeInstanceOf(InputError);
