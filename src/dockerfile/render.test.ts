@@ -166,6 +166,7 @@ describe('renderDockerfile: package managers', () => {
   it('poetry: pinned tool via ARG in its own venv, lock check, main group only, no root, then the project non-editable', () => {
     const text = renderDockerfile(poetryPlan());
     expect(text).toContain(`ARG POETRY_VERSION=${DEFAULT_TOOL_VERSIONS.poetry}`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not a template
     expect(text).toContain('/opt/tools/bin/pip install "poetry==${POETRY_VERSION}"');
     expect(text).toContain(
       '{ /opt/tools/bin/poetry check --lock 2>/dev/null || /opt/tools/bin/poetry lock --check; }',
@@ -181,6 +182,7 @@ describe('renderDockerfile: package managers', () => {
   it('poetry: the lock check runs before an index override adds a source', () => {
     const text = renderDockerfile(poetryPlan());
     expect(text.indexOf('lock --check')).toBeLessThan(text.indexOf('source add'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not a template
     expect(text).toContain('ARG POETRY_INDEX_URL=${PIP_INDEX_URL}');
   });
 
@@ -196,6 +198,7 @@ describe('renderDockerfile: package managers', () => {
     );
     expect(text).toContain(`ARG PDM_VERSION=${DEFAULT_TOOL_VERSIONS.pdm}`);
     expect(text).toContain('pdm install --check --prod --no-self --no-editable');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not a template
     expect(text).toContain('ARG PDM_PYPI_URL=${PIP_INDEX_URL:-https://pypi.org/simple}');
     expect(text).toContain('--mount=type=cache,target=/root/.cache/pdm,sharing=locked');
   });
@@ -254,6 +257,7 @@ describe('renderDockerfile: package managers', () => {
     const stages = stagesOf(text);
     expect(stages.map((s) => s.name)).toEqual(['uv', 'builder', 'runtime']);
     expect(text).toContain(`ARG UV_VERSION=${DEFAULT_TOOL_VERSIONS.uv}`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variable syntax, not a template
     expect(text).toContain('FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv');
     expect(text).toContain('COPY --from=uv /uv /opt/tools/bin/uv');
     expect(text).toMatch(/UV_COMPILE_BYTECODE=1[\s\S]*UV_LINK_MODE=copy[\s\S]*UV_PYTHON_DOWNLOADS=0/);
