@@ -107,6 +107,10 @@ describe('pycontain init (CLI)', () => {
       const dry = cli([dir, '--dry-run', '--apt', 'ffmpeg']);
       expect(dry.status).toBe(0);
       expect(dry.stdout).toMatch(/apt-get install -y --no-install-recommends ffmpeg libpq5|libpq5 ffmpeg/);
+      expect(dry.stdout).toContain('# syntax=docker/dockerfile:1');
+      const offline = cli([dir, '--dry-run', '--no-syntax']);
+      expect(offline.status).toBe(0);
+      expect(offline.stdout).not.toContain('# syntax=');
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }

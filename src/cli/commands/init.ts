@@ -150,9 +150,16 @@ export function registerInit(program: Command): void {
     .argument('[dir]', 'project directory', '.')
     .option('--force', 'replace an existing Dockerfile / .dockerignore', false)
     .option('--dry-run', 'print both files, write nothing', false)
-    .option('--diff', 'show a unified diff against the existing files, write nothing', false);
+    .option('--diff', 'show a unified diff against the existing files, write nothing', false)
+    .option(
+      '--no-syntax',
+      'leave out `# syntax=docker/dockerfile:1` (air-gapped builders that cannot pull the frontend)',
+    );
   addPlanOptions(cmd).action(
-    async (dir: string, opts: PlanFlagValues & { force: boolean; dryRun: boolean; diff: boolean }) => {
+    async (
+      dir: string,
+      opts: PlanFlagValues & { force: boolean; dryRun: boolean; diff: boolean; syntax?: boolean },
+    ) => {
       await runCommand(async () => {
         const overrides = overridesFromFlags(opts);
         const { initProject } = await import('../../dockerfile/init.js');
@@ -161,6 +168,7 @@ export function registerInit(program: Command): void {
           dryRun: opts.dryRun,
           diff: opts.diff,
           overrides,
+          render: opts.syntax === false ? { syntax: null } : {},
         });
         process.stdout.write(r.output);
         return EXIT.ok;
