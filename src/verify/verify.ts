@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { onInterrupt } from '../engine/cleanup.js';
 import {
   containerLabels,
@@ -124,6 +125,11 @@ interface CheckerOutput {
 function sonameMapper(plan: Plan | null): (soname: string) => string | null {
   const debian = plan?.image.debian ?? 'bookworm';
   return (s) => debianPackageForSoname(s, debian);
+}
+
+/** PEP 503 normalized name. */
+function normalizeName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
 
 function splitList(v: string | undefined): string[] {
@@ -412,13 +418,22 @@ export async function verifyImage(o: VerifyOptions): Promise<VerifyReport> {
         : 'no -dev headers',
       details: [],
     });
-    const tools = out.tools;
+    // a tool the project itself declares as a run-time dependency was asked for (e.g. setuptools for
+    // an old gunicorn that imports pkg_resources): accepted, and said so
+    const declared = new Set(
+      (plan?.dependencies ?? []).filter((d) => !d.group).map((d) => normalizeName(d.name)),
+    );
+    const toolName = (t: string) => normalizeName(path.basename(t.split(' ')[0] ?? t));
+    const tools = out.tools.filter((t) => !declared.has(toolName(t)));
+    const declaredTools = out.tools.filter((t) => declared.has(toolName(t)));
+    const where = out.inVenv ? 'venv' : 'environment';
+    const note = declaredTools.length ? ` (${declaredTools.join(', ')}: declared by the project)` : '';
     checks.push({
       id: 'no-build-tools',
       ok: tools.length === 0 || !!o.allowTools,
       summary: tools.length
-        ? `${o.allowTools ? 'allowed: ' : ''}packaging tools in the runtime ${out.inVenv ? 'venv' : 'environment'}: ${tools.join(', ')}`
-        : `no pip/setuptools/poetry in the runtime ${out.inVenv ? 'venv' : 'environment'}`,
+        ? `${o.allowTools ? 'allowed: ' : ''}packaging tools in the runtime ${where}: ${tools.join(', ')}${note}`
+        : `no pip/setuptools/poetry in the runtime ${where}${note}`,
       details:
         tools.length && !o.allowTools
           ? ['create the venv --without-pip (or remove pip after installing); pass --allow-tools to accept']
