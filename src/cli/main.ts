@@ -1,16 +1,26 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerBuild } from './commands/build.js';
-import { registerDetect } from './commands/detect.js';
-import { registerInit } from './commands/init.js';
-import { registerLint } from './commands/lint.js';
-import { registerVerify } from './commands/verify.js';
 import { VERSION } from '../version.js';
+
+type Register = (program: Command) => void;
+
+// Each command's module pulls in its own heavy dependencies (parsers, image readers, the engine layer).
+// Only the command being run is loaded, so `pycontain lint FILE` in a pre-commit hook pays for the
+// linter alone; help and unknown commands load them all.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  detect: async () => (await import('./commands/detect.js')).registerDetect,
+  init: async () => (await import('./commands/init.js')).registerInit,
+  lint: async () => (await import('./commands/lint.js')).registerLint,
+  build: async () => (await import('./commands/build.js')).registerBuild,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  analyze: async () => (await import('./commands/analyze.js')).registerAnalyze,
+};
 
 const program = new Command()
   .name('pycontain')
-  .description('Turn a Python application repository into a small, secure container image, and prove it works.')
+  .description(
+    'Turn a Python application repository into a small, secure container image, and prove it works.',
+  )
   .version(VERSION)
   .showHelpAfterError()
   .exitOverride((err) => {
@@ -18,11 +28,8 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
 
-registerDetect(program);
-registerInit(program);
-registerLint(program);
-registerBuild(program);
-registerVerify(program);
-registerAnalyze(program);
+const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const wanted = first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
+for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
 
 await program.parseAsync(process.argv);
