@@ -410,16 +410,30 @@ async function runExtra(title: string, spec: string, fn: string, args: unknown[]
   }
 }
 
+// The same variant of two apps shares its first steps (user creation, tool installs): a `--no-cache`
+// build of one between the cold build and the code-only rebuild of the other would replace those
+// cache records and make the rebuild look like a cache miss. One app per variant at a time.
+const variantLocks = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = variantLocks.get(key) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  variantLocks.set(
+    key,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const opts = parseArgs(argv);
   const env = await loadTestenv();
   const t0 = performance.now();
   const head = await machine(env);
   // Apps run in parallel (`--jobs`, default 2), each app's variants one after the other, so the
-  // images an app's ratios compare are built minutes apart; partial results land in results.partial.json.
+  // images an app's ratios compare are built minutes apart; partial results land in $TMPDIR/pycontain-bench-results.partial.json.
   const byApp = new Map<string, Row[]>();
   const queue = [...opts.apps];
-  const partial = path.join(benchDir, 'results.partial.json');
+  const partial = path.join(os.tmpdir(), 'pycontain-bench-results.partial.json');
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const app = APPS.find((a) => a.name === name)!;
@@ -427,7 +441,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       byApp.set(app.name, appRows);
       for (const variant of opts.variants) {
         process.stderr.write(`bench: ${app.name} ${variant} ...\n`);
-        const row = await measure(env, app, variant, opts.keep);
+        const row = await oneAtATime(variant, () => measure(env, app, variant, opts.keep));
         process.stderr.write(
           `bench: ${app.name} ${variant}: ${row.ok ? 'ok' : 'FAILED'} ${fmtMB(row.sizeBytes)} MB, cold ${fmtS(row.coldBuildMs)} s, rebuild ${fmtS(row.rebuildMs)} s${row.error ? `\n  ${row.error.replace(/\n/g, '\n  ')}` : ''}\n`,
         );

@@ -59,6 +59,9 @@ export function docker(
         stderr: Buffer.concat(err).toString(),
       });
     });
+    // A child that exits before reading its stdin (docker run -d, a failed build) must not crash
+    // the test process with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
