@@ -103,6 +103,8 @@ function parseArgs(argv: string[]): {
   extras: boolean;
   keep: boolean;
   jobs: number;
+  /** Render from rows saved by an earlier run (results.json or the partial file) instead of building. */
+  fromJson?: string;
 } {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -450,8 +452,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, opts.apps.length)) }, worker));
-  const rows: Row[] = opts.apps.flatMap((a) => byApp.get(a) ?? []);
+  let rows: Row[];
+  if (opts.fromJson) {
+    const saved = JSON.parse(await fsp.readFile(opts.fromJson, 'utf8')) as Row[] | { rows: Row[] };
+    rows = (Array.isArray(saved) ? saved : saved.rows).filter(
+      (r) => opts.apps.includes(r.app) && opts.variants.includes(r.variant),
+    );
+    head.push(`- Rows rendered from ${path.basename(opts.fromJson)}, saved by an earlier run of this script`);
+  } else {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, opts.apps.length)) }, worker));
+    rows = opts.apps.flatMap((a) => byApp.get(a) ?? []);
+  }
   computeRatios(rows);
 
   const extras: Extra[] = [];
