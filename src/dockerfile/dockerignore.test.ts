@@ -174,6 +174,13 @@ describe('renderDockerignore', () => {
   const text = renderDockerignore(plan, null, renderDockerfile(plan));
   const ex = compileDockerignore(text);
 
+  it('keeps top-level test suites out of the image, but not a tests package inside the app', () => {
+    expect(ex('tests/test_api.py')).toBe(true);
+    expect(ex('test/conftest.py')).toBe(true);
+    expect(ex('.github/workflows/ci.yml')).toBe(true);
+    expect(ex('blog/tests/__init__.py')).toBe(false);
+  });
+
   it('excludes Python litter, venvs, secrets, VCS, node_modules and Dockerfiles', () => {
     for (const p of [
       '.git/HEAD',

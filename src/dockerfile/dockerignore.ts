@@ -242,6 +242,11 @@ function defaultPatterns(srcBase: string): { title: string; patterns: string[] }
       ],
     },
     {
+      // Only the top-level suites: a `tests` package inside the app may be imported (Django apps).
+      title: 'Test suites and CI config: not needed to run the app',
+      patterns: [b('tests'), b('test'), '.github', '.gitlab-ci.yml'],
+    },
+    {
       title: 'Local data and logs',
       patterns: ['**/*.log', '**/db.sqlite3', '**/*.sqlite3-journal'],
     },
