@@ -156,7 +156,7 @@ describe('chooseImages (distroless)', () => {
     const r = chooseImagesExplained('3.11', { distroless: true });
     expect(r.image).toEqual({
       builder: 'debian:bookworm-slim',
-      runtime: 'gcr.io/distroless/python3-debian12',
+      runtime: 'gcr.io/distroless/python3-debian12:nonroot',
       debian: 'bookworm',
       distroless: true,
       pythonPath: '/usr/bin/python3.11',
@@ -168,7 +168,7 @@ describe('chooseImages (distroless)', () => {
   it('Python 3.13 -> distroless debian13 with a trixie builder', () => {
     expect(chooseImages('3.13', { distroless: true })).toMatchObject({
       builder: 'debian:trixie-slim',
-      runtime: 'gcr.io/distroless/python3-debian13',
+      runtime: 'gcr.io/distroless/python3-debian13:nonroot',
       debian: 'trixie',
       pythonPath: '/usr/bin/python3.13',
     });
@@ -177,11 +177,11 @@ describe('chooseImages (distroless)', () => {
   it('refuses a Python that no distroless image carries, naming what each carries', () => {
     const e = refusal(() => chooseImages('3.12', { distroless: true }));
     expect(e.message).toMatch(/3\.12/);
-    expect(e.message).toMatch(/python3-debian12 carries Python 3\.11/);
-    expect(e.message).toMatch(/python3-debian13 carries Python 3\.13/);
+    expect(e.message).toMatch(/python3-debian12:nonroot carries Python 3\.11/);
+    expect(e.message).toMatch(/python3-debian13:nonroot carries Python 3\.13/);
     expect(e.message).toMatch(/without\s+--distroless/);
     const e2 = refusal(() => chooseImages('3.11', { distroless: true, debian: 'trixie' }));
-    expect(e2.message).toMatch(/python3-debian13 carries Python 3\.13/);
+    expect(e2.message).toMatch(/python3-debian13:nonroot carries Python 3\.13/);
   });
 
   it('test environment: stand-in distroless image and Debian or python stand-in builders', () => {
