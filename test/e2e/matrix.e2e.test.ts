@@ -27,7 +27,7 @@ import { copyExample, docker, listExamples, loadTestenv, repoRoot, type Testenv 
 const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const RUN_ID = `matrix-${randomBytes(4).toString('hex')}`;
 const SECRET = `pycontain-secret-${randomBytes(12).toString('hex')}`;
-const PARALLEL = 3;
+const PARALLEL = 2;
 const UV_EXAMPLES = new Set(['fastapi-uv', 'uv-workspace']);
 const DISTROLESS = ['fastapi-poetry', 'starlette-app'];
 const SIZE_RATIO = 0.35;
