@@ -453,8 +453,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     }
   };
   let rows: Row[];
+  let savedExtras: Extra[] = [];
   if (opts.fromJson) {
-    const saved = JSON.parse(await fsp.readFile(opts.fromJson, 'utf8')) as Row[] | { rows: Row[] };
+    const saved = JSON.parse(await fsp.readFile(opts.fromJson, 'utf8')) as
+      | Row[]
+      | { rows: Row[]; extras?: Extra[] };
+    if (!opts.extras && !Array.isArray(saved)) savedExtras = saved.extras ?? [];
     rows = (Array.isArray(saved) ? saved : saved.rows).filter(
       (r) => opts.apps.includes(r.app) && opts.variants.includes(r.variant),
     );
@@ -465,12 +469,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   computeRatios(rows);
 
-  const extras: Extra[] = [];
+  const extras: Extra[] = [...savedExtras];
   if (opts.extras) {
     process.stderr.write('bench: lint throughput ...\n');
     extras.push(await runExtra('Lint throughput (bench/lint.ts)', 'lint.ts', 'benchLint', []));
     const images = rows
-      .filter((r) => r.ok && (r.variant === 'naive' || r.variant === 'generated') && r.app === opts.apps[0])
+      .filter((r) => r.ok && r.variant === 'generated' && r.app === opts.apps[0])
       .map((r) => `pycontain-dev/bench-${r.app}-${r.variant}:latest`);
     process.stderr.write(`bench: analyze throughput on ${images.join(', ') || 'its default image'} ...\n`);
     extras.push(
