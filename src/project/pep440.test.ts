@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ORACLE_TIMEOUT, type OracleResult, runOracle, seed } from './oracle-testing.js';
 import {
   compareVersions,
   isValidSpecifier,
@@ -11,27 +12,6 @@ import {
   parseVersion,
   satisfiesVersion,
 } from './pep440.js';
-
-// Differential oracle: pypa `packaging` through one python3 process per batch (test/oracle/).
-// biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers
-type OracleResult = Record<string, any>;
-/** The oracle runs Python; on a loaded 2-core machine that takes far longer than a unit test. */
-const ORACLE_TIMEOUT = 180_000;
-function runOracle(tasks: object[]): OracleResult[] {
-  const script = path.resolve(import.meta.dirname, '../../test/oracle/packaging_oracle.py');
-  const res = spawnSync(process.env.PYCONTAIN_ORACLE_PYTHON ?? 'python3', [script], {
-    input: JSON.stringify({ tasks }),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (res.error || res.status !== 0) throw new Error(`oracle failed: ${res.error?.message ?? res.stderr}`);
-  const out = JSON.parse(res.stdout) as { results: OracleResult[] };
-  for (const r of out.results) if (r.oracle_error) throw new Error(`oracle error: ${r.oracle_error}`);
-  return out.results;
-}
-
-/** Fixed seeds keep CI reproducible; PYCONTAIN_FC_SEED explores other cases locally. */
-const seed = (fallback: number) => Number(process.env.PYCONTAIN_FC_SEED ?? fallback);
 
 const MINORS = ['3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14'];
 

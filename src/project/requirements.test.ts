@@ -5,6 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
+import { ORACLE_TIMEOUT, type OracleResult, runOracle, seed } from './oracle-testing.js';
 import { parseSpecifierSet } from './pep440.js';
 import {
   parseRequirementsText,
@@ -12,26 +13,6 @@ import {
   type RequirementEntry,
   readRequirements,
 } from './requirements.js';
-
-// Differential oracle: pip's own requirements reader through one python3 process per batch.
-// biome-ignore lint/suspicious/noExplicitAny: free-form JSON answers
-type OracleResult = Record<string, any>;
-/** The oracle runs Python; on a loaded 2-core machine that takes far longer than a unit test. */
-const ORACLE_TIMEOUT = 180_000;
-function runOracle(tasks: object[]): OracleResult[] {
-  const script = path.resolve(import.meta.dirname, '../../test/oracle/packaging_oracle.py');
-  const res = spawnSync(process.env.PYCONTAIN_ORACLE_PYTHON ?? 'python3', [script], {
-    input: JSON.stringify({ tasks }),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (res.error || res.status !== 0) throw new Error(`oracle failed: ${res.error?.message ?? res.stderr}`);
-  const out = JSON.parse(res.stdout) as { results: OracleResult[] };
-  for (const r of out.results) if (r.oracle_error) throw new Error(`oracle error: ${r.oracle_error}`);
-  return out.results;
-}
-
-const seed = (fallback: number) => Number(process.env.PYCONTAIN_FC_SEED ?? fallback);
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pycontain-req-'));
