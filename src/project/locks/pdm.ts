@@ -5,8 +5,9 @@ import { normalizeName } from '../pep508.js';
 import type { PyProject } from '../pyproject.js';
 import { findKeyLine, getPath, isTable, parseToml, pythonJsonDumps, type TomlTable } from '../toml.js';
 import { requirementDep } from './poetry.js';
+import { parseLockShape } from './shape.js';
 import { checkFormatVersion, type LockedPackage, type LockFile, type Staleness } from './types.js';
-import { nthTableLine, tableLines } from './uv.js';
+import { tableLines } from './uv.js';
 import { fileNameOf } from './wheels.js';
 
 /** Newest pdm.lock `lock_version` pycontain knows (PDM 2.x writes 4.0 ... 4.5.0; minors only add fields). */
@@ -59,17 +60,7 @@ export function parsePdmLock(text: string, file: string): PdmLock {
   const notes: string[] = [];
   const note = checkFormatVersion('PDM', file, meta.lock_version, PDM_LOCK_VERSION, versionLine);
   if (note) notes.push(note);
-  const r = pdmLock.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const idx = issue?.path[1];
-    const line =
-      issue?.path[0] === 'package' && typeof idx === 'number'
-        ? nthTableLine(text, 'package', idx)
-        : findKeyLine(text, 'metadata');
-    throw new InputError(`${file}: ${issue?.path.join('.')}: ${issue?.message}`, file, line);
-  }
-  const raw = r.data;
+  const raw = parseLockShape(pdmLock, data, text, file, findKeyLine(text, 'metadata'));
   // lock_version 4.0/4.1 keep files in [metadata.files] keyed "name version"; later versions per package.
   const legacy = new Map<string, string[]>();
   for (const [key, files] of Object.entries(raw.metadata.files ?? {})) {

@@ -4,6 +4,7 @@ import { InputError } from '../../plan.js';
 import { normalizeName, parseRequirement } from '../pep508.js';
 import type { PyProject } from '../pyproject.js';
 import { findKeyLine, getPath, isTable, parseToml, pythonJsonDumps, type TomlTable } from '../toml.js';
+import { parseLockShape } from './shape.js';
 import {
   checkFormatVersion,
   type LockedDep,
@@ -11,7 +12,7 @@ import {
   type LockFile,
   type Staleness,
 } from './types.js';
-import { nthTableLine, tableLines } from './uv.js';
+import { tableLines } from './uv.js';
 
 /** Newest poetry.lock `lock-version` pycontain knows: 1.0/1.1 (Poetry <= 1.1), 2.0 (1.2-1.8), 2.1 (2.x). */
 export const POETRY_LOCK_VERSION = '2.1';
@@ -109,17 +110,7 @@ export function parsePoetryLock(text: string, file: string): PoetryLock {
   const notes: string[] = [];
   const note = checkFormatVersion('Poetry', file, version, POETRY_LOCK_VERSION, versionLine);
   if (note) notes.push(note);
-  const r = poetryLock.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const idx = issue?.path[1];
-    const line =
-      issue?.path[0] === 'package' && typeof idx === 'number'
-        ? nthTableLine(text, 'package', idx)
-        : findKeyLine(text, 'metadata');
-    throw new InputError(`${file}: ${issue?.path.join('.')}: ${issue?.message}`, file, line);
-  }
-  const raw = r.data;
+  const raw = parseLockShape(poetryLock, data, text, file, findKeyLine(text, 'metadata'));
   const legacyFiles = raw.metadata.files ?? {};
   const legacyByName = new Map<string, string[]>();
   for (const [name, files] of Object.entries(legacyFiles))

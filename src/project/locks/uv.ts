@@ -3,6 +3,7 @@ import { InputError } from '../../plan.js';
 import { normalizeName, parseRequirement } from '../pep508.js';
 import type { PyProject } from '../pyproject.js';
 import { findKeyLine, parseToml } from '../toml.js';
+import { parseLockShape } from './shape.js';
 import {
   checkFormatVersion,
   type LockedDep,
@@ -88,14 +89,7 @@ export function parseUvLock(text: string, file: string): UvLock {
   const notes: string[] = [];
   const note = checkFormatVersion('uv', file, String(data.version), UV_LOCK_VERSION, versionLine, false);
   if (note) notes.push(note);
-  const r = uvLock.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const idx = issue?.path[1];
-    const line = typeof idx === 'number' ? nthTableLine(text, 'package', idx) : versionLine;
-    throw new InputError(`${file}: ${issue?.path.join('.')}: ${issue?.message}`, file, line);
-  }
-  const raw = r.data;
+  const raw = parseLockShape(uvLock, data, text, file, versionLine);
   const pkgLines = tableLines(text, 'package');
   const packages: LockedPackage[] = (raw.package ?? []).map((p, i) => {
     const src = p.source ?? {};
