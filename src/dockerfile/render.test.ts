@@ -386,6 +386,8 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
     const text = renderDockerfile(distroless);
     expect(text).toContain('closure libpq5 > /tmp/need');
     expect(text).toContain('COPY --from=builder /opt/runtime-root/ /');
+    // libblas.so.3 / liblapack.so.3 exist only as alternatives symlinks, which dpkg -L does not list
+    expect(text).toContain('/etc/alternatives/*) cp -a --parents "$a" /opt/runtime-root/');
   });
 
   it('index URL via ARG in the builder only; credentials only through an optional secret mount', () => {

@@ -833,6 +833,9 @@ function distrolessLibsStep(ctx: Ctx): Instruction[] {
         `for p in $(comm -23 /tmp/need /tmp/have); do dpkg -L "$p" 2>/dev/null | grep -E '\\.so(\\.[0-9]+)*$' || true; done | sort -u > /tmp/libs`,
         'mkdir -p /opt/runtime-root',
         'while read -r f; do [ -e "$f" ] && cp -a --parents "$f" /opt/runtime-root/; done < /tmp/libs',
+        // Alternatives (libblas.so.3, liblapack.so.3) are symlinks dpkg does not list: stage the
+        // loader-visible name and its /etc/alternatives hop when they lead to a staged library.
+        'for l in /usr/lib/*-linux-gnu/*.so*; do [ -L "$l" ] && grep -qxF "$(readlink -f "$l")" /tmp/libs || continue; cp -a --parents "$l" /opt/runtime-root/; a=$(readlink "$l"); case "$a" in /etc/alternatives/*) cp -a --parents "$a" /opt/runtime-root/ ;; esac; done',
         'rm -rf /var/lib/apt/lists/* /tmp/need /tmp/have /tmp/libs',
       ],
     },
