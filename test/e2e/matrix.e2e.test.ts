@@ -29,7 +29,8 @@ const RUN_ID = `matrix-${randomBytes(4).toString('hex')}`;
 const SECRET = `pycontain-secret-${randomBytes(12).toString('hex')}`;
 const PARALLEL = 2;
 const UV_EXAMPLES = new Set(['fastapi-uv', 'uv-workspace']);
-const DISTROLESS = ['fastapi-poetry', 'starlette-app'];
+// numpy-report: its BLAS/LAPACK are Debian alternatives symlinks, which distroless staging must carry.
+const DISTROLESS = ['fastapi-poetry', 'starlette-app', 'numpy-report'];
 const SIZE_RATIO = 0.35;
 /** Appended to an app source for the code-only change; also the positive control of the layer scan. */
 const CODE_MARK = `# a code-only change ${randomBytes(6).toString('hex')}: dependency layers must stay cached`;
