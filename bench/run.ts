@@ -122,6 +122,7 @@ function parseArgs(argv: string[]): {
     extras: !argv.includes('--no-extras'),
     keep: argv.includes('--keep-images'),
     jobs,
+    fromJson: get('--from-json'),
   };
 }
 
