@@ -337,7 +337,11 @@ describe('pycontain build: cache and monorepo', () => {
     const second = await cli(['build', dir, '--tag', `${PREFIX}:cache`, '--no-verify', '--json']);
     const j = JSON.parse(second.stdout);
     expect(j.steps.length).toBeGreaterThanOrEqual(4);
-    expect(j.cachedSteps).toBe(j.steps.length);
+    // A FROM of a local base image is re-resolved, not rebuilt: BuildKit reports it CACHED or done
+    // depending on its metadata lookup. Every step that does work must be CACHED.
+    const work = (j.steps as { name: string; cached: boolean }[]).filter((s) => !/\] FROM /.test(s.name));
+    expect(work.length).toBeGreaterThanOrEqual(3);
+    expect(work.filter((s) => !s.cached)).toEqual([]);
     expect(second.stderr).toMatch(/=> CACHED \[\d\/4\] RUN python3 -m compileall/);
   });
 
