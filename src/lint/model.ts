@@ -7,7 +7,6 @@
  * Every position is an offset into the text (UTF-16 code units, BOM excluded).
  */
 import {
-  type Argument,
   type Dockerfile,
   DockerfileParser,
   type Heredoc,

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ORACLE_TIMEOUT, type OracleResult, runOracle, seed } from './oracle-testing.js';

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { promises as fsp, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
