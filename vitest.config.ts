@@ -10,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['./test/setup/tmpdir.ts'],
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -17,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['./test/setup/tmpdir.ts'],
           include: ['test/e2e/**/*.e2e.test.ts'],
           // BuildKit 0.13 (the testenv's engine) panicked in its provenance walk under parallel builds;
           // the tests check images, not attestations.
