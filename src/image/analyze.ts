@@ -84,18 +84,8 @@ export interface MissingLibrary {
   note?: string;
 }
 
-export interface DistributionReport {
-  name: string;
-  version: string;
-  key: string;
-  sitePackages: string;
-  venv: string | null;
-  bytes: number;
-  files: number;
-  layer: number;
-  installer?: string;
-  sizedFrom: string;
-}
+/** A distribution as reported: its file paths stay internal (they are for native-library attribution). */
+export type DistributionReport = Omit<Distribution, 'paths'>;
 
 export interface AnalysisReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
