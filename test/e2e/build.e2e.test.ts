@@ -4,16 +4,15 @@
  * once, ports in use, Ctrl-C, monorepo bake, cache hits. Every container the CLI starts carries
  * io.pycontain.run=<this file's run id>; the suite ends by checking none is left.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, loadTestenv, repoRoot, type Testenv } from './support/index.js';
+import { CLI, docker, loadTestenv, runCli, type Testenv } from './support/index.js';
 
-const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const RUN_ID = `build-e2e-${randomBytes(4).toString('hex')}`;
 const PREFIX = 'pycontain-dev/engine-e2e';
 
@@ -22,35 +21,8 @@ let work: string;
 /** TMPDIR of every CLI process: must be empty after each run (no temp files left behind). */
 let tmpdir: string;
 
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  extraEnv: NodeJS.ProcessEnv = {},
-  onChild?: (c: ChildProcess) => void,
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CI: '1', NO_COLOR: '1', TMPDIR: tmpdir, PYCONTAIN_RUN_ID: RUN_ID, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onChild?.(child);
-  });
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}, onChild?: (c: ChildProcess) => void) {
+  return runCli(args, { TMPDIR: tmpdir, PYCONTAIN_RUN_ID: RUN_ID, ...extraEnv }, onChild);
 }
 
 async function project(name: string, files: Record<string, string>): Promise<string> {

@@ -22,9 +22,18 @@ import zlib from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExample, docker, listExamples, loadTestenv, repoRoot, type Testenv } from './support/index.js';
+import {
+  CLI,
+  type CliResult,
+  copyExample,
+  docker,
+  listExamples,
+  loadTestenv,
+  repoRoot,
+  runCli,
+  type Testenv,
+} from './support/index.js';
 
-const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const RUN_ID = `matrix-${randomBytes(4).toString('hex')}`;
 const SECRET = `pycontain-secret-${randomBytes(12).toString('hex')}`;
 const PARALLEL = 2;
@@ -36,29 +45,8 @@ const SIZE_RATIO = 0.35;
 const CODE_MARK = `# a code-only change ${randomBytes(6).toString('hex')}: dependency layers must stay cached`;
 const ALL_EXAMPLES = await listExamples();
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CI: '1', NO_COLOR: '1', PYCONTAIN_RUN_ID: RUN_ID, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { PYCONTAIN_RUN_ID: RUN_ID, ...extraEnv });
 }
 
 /** A tiny semaphore: the engine parallelizes inside each build already; 2-3 builds at once is the sweet spot on 2 cores. */
