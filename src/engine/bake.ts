@@ -2,7 +2,7 @@ import { promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../plan.js';
-import { frontendUnreachable, stripSyntaxDirective } from './build.js';
+import { type EngineBuildFlags, frontendUnreachable, stripSyntaxDirective } from './build.js';
 import { onInterrupt } from './cleanup.js';
 import { describeEngine, type Engine, engineAnswers } from './driver.js';
 import { BuildFailedError, EngineError } from './errors.js';
@@ -24,19 +24,9 @@ export interface BakeTarget {
   tags: string[];
 }
 
-export interface BakeOptions {
+export interface BakeOptions extends EngineBuildFlags {
   engine: Engine;
   targets: BakeTarget[];
-  platforms?: string[];
-  buildArgs?: string[];
-  secrets?: string[];
-  network?: string;
-  target?: string;
-  builder?: string;
-  cacheFrom?: string[];
-  cacheTo?: string[];
-  push?: boolean;
-  load?: boolean;
   progress?: ProgressView;
   /** Drop `# syntax=` directives (the engine's built-in frontend); retried automatically when the frontend cannot be fetched. */
   builtinFrontend?: boolean;

@@ -11,17 +11,8 @@ import type { ProgressView } from './progress.js';
 import { SolveState, stepInstruction } from './progress-model.js';
 import { PlainProgressParser, RawJsonParser } from './rawjson.js';
 
-export interface BuildOptions {
-  engine: Engine;
-  /** Build context directory (absolute). */
-  context: string;
-  /** A Dockerfile on disk (absolute, or relative to the context). Ignored when dockerfileText is set. */
-  dockerfile?: string;
-  /** A generated Dockerfile: written to a private temp dir (with its ignore file) and removed afterwards. */
-  dockerfileText?: string;
-  /** Generated ignore rules; applied as `<Dockerfile>.dockerignore`, which BuildKit prefers over the context's. */
-  dockerignoreText?: string | null;
-  tags?: string[];
+/** Engine flags passed through unchanged, by `build` and by `bake` alike. */
+export interface EngineBuildFlags {
   platforms?: string[];
   /** `KEY=VALUE` (or `KEY` to take it from the environment, as docker does). */
   buildArgs?: string[];
@@ -35,6 +26,19 @@ export interface BuildOptions {
   push?: boolean;
   /** Load the result into the engine's image store (default: yes, unless pushing or building several platforms). */
   load?: boolean;
+}
+
+export interface BuildOptions extends EngineBuildFlags {
+  engine: Engine;
+  /** Build context directory (absolute). */
+  context: string;
+  /** A Dockerfile on disk (absolute, or relative to the context). Ignored when dockerfileText is set. */
+  dockerfile?: string;
+  /** A generated Dockerfile: written to a private temp dir (with its ignore file) and removed afterwards. */
+  dockerfileText?: string;
+  /** Generated ignore rules; applied as `<Dockerfile>.dockerignore`, which BuildKit prefers over the context's. */
+  dockerignoreText?: string | null;
+  tags?: string[];
   labels?: Record<string, string>;
   noCache?: boolean;
   progress?: ProgressView;
