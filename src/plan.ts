@@ -144,6 +144,18 @@ export interface Overrides {
   appDir?: string;
   /** Extras / dependency groups to install besides the main dependencies (`[tool.pycontain] extras`). */
   extras?: string[];
+  /** Keep the test suites that packages ship inside themselves (data/package-tests.json). */
+  keepPackageTests?: boolean;
+}
+
+/** A distribution's own test suite, shipped inside the installed package, deleted in the builder. */
+export interface PackageTests {
+  distribution: string;
+  /** Import package directories in site-packages (e.g. 'numpy'). */
+  roots: string[];
+  /** Directory names deleted at any depth below each root (e.g. 'tests'). */
+  dirs: string[];
+  reason: string;
 }
 
 export interface Plan {
@@ -208,6 +220,8 @@ export interface Plan {
    * groups) rather than package extras: `uv sync --group`, `poetry install --with`, `pdm install -G`.
    */
   groups?: string[];
+  /** Test suites inside installed packages that the builder deletes (data/package-tests.json). */
+  packageTests?: PackageTests[];
 }
 
 /** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */

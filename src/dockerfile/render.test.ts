@@ -515,6 +515,42 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
     ).toBeNull();
   });
 
+  it('removes the test suites packages ship, in the install RUN before the bytecode compile', () => {
+    const packageTests = [
+      { distribution: 'pandas', roots: ['pandas'], dirs: ['tests'], reason: 'suite' },
+      { distribution: 'tornado', roots: ['tornado'], dirs: ['test'], reason: 'suite' },
+      { distribution: 'matplotlib', roots: ['matplotlib', 'mpl_toolkits'], dirs: ['tests'], reason: 'suite' },
+    ];
+    const sp = `${VENV}/lib/python3.11/site-packages`;
+    const text = renderDockerfile(testPlan({ packageTests }));
+    const tests = `for p in matplotlib mpl_toolkits pandas; do [ ! -d ${sp}/$p ] || find ${sp}/$p -type d -name tests -prune -exec rm -rf {} +; done`;
+    const test = `for p in tornado; do [ ! -d ${sp}/$p ] || find ${sp}/$p -type d -name test -prune -exec rm -rf {} +; done`;
+    expect(text).toContain(tests);
+    expect(text).toContain(test);
+    const install = text.indexOf('install --no-compile -r requirements.txt');
+    const compile = text.indexOf('compileall', install);
+    expect(install).toBeGreaterThan(0);
+    expect(text.indexOf(tests)).toBeGreaterThan(install);
+    expect(text.indexOf(tests)).toBeLessThan(compile);
+    expect(text).toContain('# The test suites of pandas, tornado, matplotlib ship inside the packages');
+    // Nothing to remove: no loop at all.
+    expect(renderDockerfile(testPlan())).not.toContain('-prune -exec rm -rf');
+  });
+
+  it('uv compiles while it syncs: the suites go at the end of the sync RUN', () => {
+    const text = renderDockerfile(
+      testPlan({
+        packageManager: 'uv',
+        lockfile: 'uv.lock',
+        manifests: ['pyproject.toml', 'uv.lock'],
+        packageTests: [{ distribution: 'numpy', roots: ['numpy'], dirs: ['tests'], reason: 'suite' }],
+      }),
+    );
+    const loop = text.indexOf('for p in numpy;');
+    expect(loop).toBeGreaterThan(text.indexOf('uv sync'));
+    expect(text.slice(text.lastIndexOf('RUN', loop), loop)).toContain('uv sync');
+  });
+
   it('refuses Alpine and a plan without a command', () => {
     expect(() =>
       renderDockerfile(

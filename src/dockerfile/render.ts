@@ -361,7 +361,43 @@ function copyManifests(ctx: Ctx): Instruction[] {
 }
 
 function depsStep(ctx: Ctx): Instruction[] {
-  const out = depsStepInner(ctx);
+  return withPackageTestsRemoved(ctx, withPkgResources(ctx, depsStepInner(ctx)));
+}
+
+/**
+ * Deletes the test suites packages ship inside themselves (plan.packageTests), in the dependency
+ * RUN before its bytecode compile, so neither the sources nor their bytecode reach the venv. A
+ * root that is not installed is skipped: without a lock the table's entries are only likely.
+ */
+function withPackageTestsRemoved(ctx: Ctx, out: Instruction[]): Instruction[] {
+  const entries = ctx.plan.packageTests ?? [];
+  const run = [...out].reverse().find((i): i is Extract<Instruction, { kind: 'run' }> => i.kind === 'run');
+  if (!entries.length || !run) return out;
+  const sp = `${VENV}/lib/python${ctx.plan.pythonVersion}/site-packages`;
+  const byDirs = new Map<string, string[]>();
+  for (const e of entries) {
+    const key = [...e.dirs].sort().join(' ');
+    byDirs.set(key, [...(byDirs.get(key) ?? []), ...e.roots]);
+  }
+  const cmds: string[] = [];
+  for (const [dirs, roots] of byDirs) {
+    const names = dirs.split(' ');
+    const match =
+      names.length === 1 ? `-name ${names[0]}` : `( ${names.map((n) => `-name ${n}`).join(' -o ')} )`;
+    cmds.push(
+      `for p in ${[...new Set(roots)].sort().join(' ')}; do [ ! -d ${sp}/$p ] || find ${sp}/$p -type d ${match} -prune -exec rm -rf {} +; done`,
+    );
+  }
+  const at = run.commands.findIndex((c) => c.includes('compileall'));
+  run.commands.splice(at === -1 ? run.commands.length : at, 0, ...cmds);
+  out.splice(out.indexOf(run), 0, {
+    kind: 'comment',
+    text: `The test suites of ${entries.map((e) => e.distribution).join(', ')} ship inside the packages and are never imported: removed\n(keep them with [tool.pycontain] keep-package-tests = true).`,
+  });
+  return out;
+}
+
+function withPkgResources(ctx: Ctx, out: Instruction[]): Instruction[] {
   const who = needsPkgResources(ctx.plan);
   if (!who) return out;
   // Add the setuptools install to the dependency RUN, before its bytecode compile.

@@ -35,6 +35,7 @@ import { fileNameOf, wheelFits } from './locks/wheels.js';
 import { nativeNeeds } from './native.js';
 import { type FileOverrides, mergeOverrides, readToolPycontain } from './overrides.js';
 import { detectPackageManager, explainPackageManager, type PmDetection } from './package-manager.js';
+import { packageTestsFor } from './package-tests.js';
 import {
   evaluateMarker,
   linuxEnvironment,
@@ -1276,6 +1277,16 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
           : {}),
     });
 
+  const tests = packageTestsFor(dependencies, {
+    groups: extras,
+    ...(merged.keepPackageTests ? { keep: true } : {}),
+  });
+  for (const dcs of tests.decisions)
+    decisions.push({
+      ...dcs,
+      ...(overrideSources.keepPackageTests ? { source: overrideSources.keepPackageTests } : {}),
+    });
+
   const uid = merged.uid ?? DEFAULT_UID;
   decisions.push({
     topic: 'user',
@@ -1351,6 +1362,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       ? { root: ws.root, members: ws.members.map((m) => m.dir), package: ws.app?.name ?? null }
       : null,
     groups: requestedGroups,
+    packageTests: tests.packageTests,
   };
   return plan;
 }

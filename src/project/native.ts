@@ -202,6 +202,31 @@ function keyWithExtras(d: Dependency): string[] {
 }
 
 /**
+ * Distributions the dependencies are known to pull in, each with the dependency (or extra) that
+ * implies it. Only a lock lists the transitive closure (with wheel names); without one, the table's
+ * `implies` fills the gap so that what common dependencies bring along is not missed. Empty when
+ * the dependencies come from a lock.
+ */
+export function impliedDistributions(runtimeDeps: Dependency[]): Map<string, string> {
+  const d = data();
+  const present = new Set(runtimeDeps.map((x) => normalizeName(x.name)));
+  const implied = new Map<string, string>();
+  if (runtimeDeps.some((x) => x.wheels !== undefined)) return implied;
+  const queue = [...runtimeDeps];
+  for (let dep = queue.shift(); dep; dep = queue.shift()) {
+    for (const key of keyWithExtras(dep)) {
+      const extra = [...(d.implies.get(key) ?? []), ...(d.byName.get(key)?.implies ?? [])];
+      for (const name of extra) {
+        if (present.has(name) || implied.has(name)) continue;
+        implied.set(name, key);
+        queue.push({ name });
+      }
+    }
+  }
+  return implied;
+}
+
+/**
  * Map dependencies to native needs for CPython `pythonVersion`.
  * `debian` renames packages for later Debian releases (default: the release of the default image
  * for this Python, see data/base-images.json); `groups` are the
@@ -220,23 +245,7 @@ export function nativeNeeds(
   const runtimeDeps = deps.filter((x) => !x.group || installed.has(x.group));
   const present = new Map<string, Dependency>();
   for (const dep of runtimeDeps) present.set(normalizeName(dep.name), dep);
-  // Only a lock lists the transitive closure (with wheel names); without one, add what common
-  // dependencies are known to pull in, so their runtime libraries are not missed.
-  const locked = runtimeDeps.some((x) => x.wheels !== undefined);
-  const implied = new Map<string, string>();
-  if (!locked) {
-    const queue = [...runtimeDeps];
-    for (let dep = queue.shift(); dep; dep = queue.shift()) {
-      for (const key of keyWithExtras(dep)) {
-        const extra = [...(d.implies.get(key) ?? []), ...(d.byName.get(key)?.implies ?? [])];
-        for (const name of extra) {
-          if (present.has(name) || implied.has(name)) continue;
-          implied.set(name, key);
-          queue.push({ name });
-        }
-      }
-    }
-  }
+  const implied = impliedDistributions(runtimeDeps);
 
   const native: NativeNeed[] = [];
   const decisions: Decision[] = [];

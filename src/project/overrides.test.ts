@@ -25,6 +25,7 @@ healthcheck-path = "/healthz"
 uid = 20001
 app-dir = "backend"
 extras = ["postgres"]
+keep-package-tests = true
 `,
       'pyproject.toml',
     );
@@ -45,6 +46,7 @@ extras = ["postgres"]
       uid: 20001,
       appDir: 'backend',
       extras: ['postgres'],
+      keepPackageTests: true,
     });
     expect(sources.port).toEqual({ file: 'pyproject.toml', line: 9 });
   });

@@ -21,6 +21,7 @@ import type { PyProject } from './pyproject.js';
  *   uid = 10001
  *   app-dir = "backend"
  *   extras = ["postgres"]                # extras / dependency groups to install too
+ *   keep-package-tests = true            # keep the tests numpy, pandas... ship (deleted by default)
  */
 const schema = z.strictObject({
   'python-version': z
@@ -41,6 +42,7 @@ const schema = z.strictObject({
   uid: z.number().int().min(1).max(2147483647).optional(),
   'app-dir': z.string().optional(),
   extras: z.array(z.string()).optional(),
+  'keep-package-tests': z.boolean().optional(),
 });
 
 /** Split a command string like a POSIX shell would into argv (quotes and backslashes; no expansion). */
@@ -100,6 +102,7 @@ const KEY_MAP: Record<string, keyof Overrides> = {
   uid: 'uid',
   'app-dir': 'appDir',
   extras: 'extras',
+  'keep-package-tests': 'keepPackageTests',
 };
 
 export function readToolPycontain(p: PyProject): FileOverrides {

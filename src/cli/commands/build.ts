@@ -80,6 +80,10 @@ export function registerBuild(program: Command): void {
     .option('--distroless', 'distroless runtime stage (generated Dockerfile)')
     .option('--distroless-image <image>', 'distroless runtime image')
     .option('--app-dir <path>', 'the Python app inside a monorepo (builds only that one)')
+    .option(
+      '--keep-package-tests',
+      'keep the test suites packages ship inside themselves (generated Dockerfile)',
+    )
     .option('--port <n>', 'port the app listens on', parsePort)
     .option('--no-verify', 'do not verify the image after building')
     .option('--allow-tools', 'verify: accept pip/setuptools/poetry in the runtime venv', false)
@@ -111,6 +115,7 @@ export function registerBuild(program: Command): void {
         if (opts.distroless) overrides.distroless = true;
         if (opts.distrolessImage) overrides.distrolessImage = opts.distrolessImage;
         if (opts.appDir) overrides.appDir = opts.appDir;
+        if (opts.keepPackageTests) overrides.keepPackageTests = true;
         if (opts.port) overrides.port = opts.port;
 
         const engine = await detectEngine();

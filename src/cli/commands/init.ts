@@ -66,6 +66,7 @@ export interface PlanFlagValues {
   apt?: string[];
   uid?: string;
   appDir?: string;
+  keepPackageTests?: boolean;
 }
 
 /** The flags that shape the Plan, shared by init (and usable by build). */
@@ -87,7 +88,11 @@ export function addPlanOptions<C extends Command<any, any, any>>(cmd: C): C {
       new Option('--apt <pkg>', 'an extra Debian package for the runtime (repeatable)').argParser(collect),
     )
     .option('--uid <n>', 'numeric UID/GID of the runtime user')
-    .option('--app-dir <path>', 'the Python app inside a monorepo, relative to DIR');
+    .option('--app-dir <path>', 'the Python app inside a monorepo, relative to DIR')
+    .option(
+      '--keep-package-tests',
+      'keep the test suites packages ship inside themselves (numpy/**/tests, pandas/tests, ...)',
+    );
   return cmd;
 }
 
@@ -140,6 +145,7 @@ export function overridesFromFlags(opts: PlanFlagValues): Overrides {
     o.uid = n;
   }
   if (opts.appDir !== undefined) o.appDir = opts.appDir;
+  if (opts.keepPackageTests) o.keepPackageTests = true;
   return o;
 }
 
