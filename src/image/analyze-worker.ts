@@ -36,7 +36,7 @@ export async function analyzeImageIsolated(
   opts: AnalyzeOptions = {},
 ): Promise<AnalysisReport> {
   const self = fileURLToPath(import.meta.url);
-  if (!self.endsWith('.js') || !existsSync(self) || opts.stream || opts.scanLayer)
+  if (!self.endsWith('.js') || !existsSync(self) || opts.stream || opts.discard)
     return analyzeImage(source, opts);
   const worker = new Worker(self, {
     workerData: { source, opts },

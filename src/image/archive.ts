@@ -6,14 +6,14 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
+import type { Readable } from 'node:stream';
 import { InputError } from '../plan.js';
 import type { DecompressLimits } from './decompress.js';
 import { sniffCompression } from './decompress.js';
 import { type EngineKind, saveImageStream } from './engine.js';
-import { LayerError, type LayerScan, scanLayer, scanPlainLayer } from './layer.js';
-import { normalizeEntryPath } from './tar.js';
+import { BlobHasher, type DigestAlgorithm, digestAlgorithm, digestOf } from './hasher.js';
+import { LayerError, type LayerScan, READ_SIZE, type ScanOptions, scanLayer } from './layer.js';
+import { type EntrySink, normalizeEntryPath, TarFormatError, TarParser } from './tar.js';
 
 export interface HistoryEntry {
   created?: string;
@@ -78,8 +78,13 @@ export interface LoadOptions {
   platform?: string;
   /** Stream to read instead of spawning the engine (tests). */
   stream?: Readable;
-  /** Replaces the layer scanner (the benchmark's decompress-and-discard baseline). */
-  scanLayer?: (source: Readable, name: string) => Promise<LayerScan>;
+  /** Read and decompress every layer but parse nothing (the benchmark's raw-read baseline). */
+  discard?: boolean;
+  /**
+   * Check every layer blob against its digest (default true): the manifest's descriptor digest over
+   * the stored bytes, or for legacy docker-archives the config's diff_id over the uncompressed tar.
+   */
+  verify?: boolean;
 }
 
 const JSON_CAP = 16 << 20;
@@ -164,6 +169,14 @@ const INDEX_TYPES = new Set([
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
+function checkDigest(buf: Buffer, expected: string, file: string, what: string): void {
+  const alg = digestAlgorithm(expected);
+  if (!alg) return;
+  const got = digestOf(buf, alg);
+  if (got !== expected)
+    throw new InputError(`${what} does not match its digest: expected ${expected}, read ${got}`, file);
+}
+
 /** Common resolution over a blob store (archive members in memory or files in a directory). */
 interface Store {
   json(p: string): Promise<Buffer | null>;
@@ -227,6 +240,7 @@ async function resolveFromIndex(
     const p = blobPath(chosen.digest, file);
     const buf = await store.json(p);
     if (!buf) throw new InputError(`${file} names a manifest blob that is missing: ${chosen.digest}`, p);
+    if (opts.verify !== false) checkDigest(buf, chosen.digest!, p, 'manifest blob');
     const m = parseJson<OciManifest>(buf, p);
     if (m.manifests || INDEX_TYPES.has(m.mediaType ?? chosen.mediaType ?? '')) {
       index = m;
@@ -300,6 +314,14 @@ async function assemble(
   }
   const cfgBuf = await store.json(configFile!);
   if (!cfgBuf) throw new InputError('the manifest names a config blob that is missing', configFile!);
+  const cfgAlg = BLOB_MEMBER.exec(configFile!)?.[1] as DigestAlgorithm | undefined;
+  if (opts.verify !== false && cfgAlg)
+    checkDigest(
+      cfgBuf,
+      `${cfgAlg}:${configFile!.slice(configFile!.lastIndexOf('/') + 1)}`,
+      configFile!,
+      'config blob',
+    );
   const config = parseJson<ImageConfig>(cfgBuf, configFile!);
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== layerRefs!.length) {
@@ -311,6 +333,20 @@ async function assemble(
     if (!scan)
       throw new InputError(`the manifest names a layer blob that is missing: ${d?.digest ?? blob}`, blob);
     const fromPath = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(blob);
+    if (scan.digest) {
+      // The stored bytes answer to the descriptor (or the content address they are stored under); a
+      // legacy layer.tar answers to the config's diff_id for its position.
+      const expected =
+        scan.digestOf === 'stored'
+          ? (d?.digest ?? (fromPath ? `${fromPath[1]}:${fromPath[2]}` : null))
+          : (diffIds[i] ?? null);
+      if (!expected) warnings.push(`layer ${i} (${blob}): no digest to verify it against`);
+      else if (expected !== scan.digest)
+        throw new InputError(
+          `layer ${i} does not match its digest (corrupt or tampered blob): expected ${expected}, read ${scan.digest}${scan.digestOf === 'tar' ? ' over the uncompressed tar (rootfs.diff_ids)' : ''}`,
+          blob,
+        );
+    }
     layers.push({
       digest: d?.digest ?? (fromPath ? `${fromPath[1]}:${fromPath[2]}` : null),
       diffId: diffIds[i] ?? null,
@@ -337,6 +373,70 @@ async function assemble(
   };
 }
 
+/** Chunks of one archive member, handed from the outer tar parser to the task that reads it. */
+class MemberQueue implements AsyncIterable<Buffer> {
+  private parts: Buffer[] = [];
+  private ended = false;
+  private wakeReader: (() => void) | null = null;
+  private wakeWriter: (() => void) | null = null;
+
+  push(b: Buffer): void {
+    this.parts.push(b);
+    this.wakeReader?.();
+  }
+  end(): void {
+    this.ended = true;
+    this.wakeReader?.();
+  }
+  /** Resolves once the reader has taken everything pushed so far (or returned early). */
+  taken(): Promise<void> | undefined {
+    if (this.parts.length === 0) return undefined;
+    return new Promise((resolve) => {
+      this.wakeWriter = resolve;
+    });
+  }
+  private release(): void {
+    const w = this.wakeWriter;
+    this.wakeWriter = null;
+    w?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        if (this.parts.length) {
+          const b = this.parts.shift()!;
+          if (this.parts.length === 0) this.release();
+          yield b;
+        } else if (this.ended) return;
+        else
+          await new Promise<void>((resolve) => {
+            this.wakeReader = resolve;
+          });
+        this.wakeReader = null;
+      }
+    } finally {
+      // The reader stopped (done or failed): never leave the writer waiting.
+      this.parts = [];
+      this.release();
+    }
+  }
+}
+
+const BLOB_MEMBER = /^blobs\/(sha256|sha512)\/[a-f0-9]+$/;
+
+/** What to hash for a blob: stored bytes for content-addressed blobs, the uncompressed tar (diff_id) otherwise. */
+function hashPlan(
+  p: string,
+  expected: string | null,
+  hasher: BlobHasher | null,
+): ScanOptions['hash'] | undefined {
+  if (!hasher) return undefined;
+  const byPath = BLOB_MEMBER.exec(p)?.[1] as DigestAlgorithm | undefined;
+  const alg = digestAlgorithm(expected) ?? byPath;
+  if (alg) return { of: 'stored', alg, hasher };
+  return { of: 'tar', alg: 'sha256', hasher };
+}
+
 /** Read one streamed archive (docker save output or a tar file) in a single pass. */
 export async function loadArchiveStream(
   stream: Readable,
@@ -344,90 +444,126 @@ export async function loadArchiveStream(
   ref: string | undefined,
   opts: LoadOptions,
 ): Promise<LoadedImage> {
+  const hasher = opts.verify === false || opts.discard ? null : new BlobHasher();
+  try {
+    return await readArchiveStream(stream, name, ref, opts, hasher);
+  } finally {
+    await hasher?.close();
+  }
+}
+
+async function readArchiveStream(
+  stream: Readable,
+  name: string,
+  ref: string | undefined,
+  opts: LoadOptions,
+  hasher: BlobHasher | null,
+): Promise<LoadedImage> {
   const jsons = new Map<string, Buffer>();
   const scans = new Map<string, LayerScan>();
   const links = new Map<string, string>();
   const members = new Set<string>();
-  const extract = tarStream.extract();
-  const feeding = (async () => {
-    try {
-      for await (const chunk of stream) {
-        if (!extract.write(chunk)) await new Promise<void>((r) => extract.once('drain', () => r()));
+  const tasks: Promise<void>[] = [];
+  let failure: unknown = null;
+  let wakeOnFailure: (() => void) | null = null;
+  let current: MemberQueue | null = null;
+
+  const readMember = async (p: string, q: MemberQueue): Promise<void> => {
+    const it = q[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headLen = 0;
+    let finished = false;
+    while (headLen < 512) {
+      const n = await it.next();
+      if (n.done) {
+        finished = true;
+        break;
       }
-      (extract as unknown as { end(): void }).end();
-    } catch (err) {
-      extract.destroy(err as Error);
+      head.push(n.value);
+      headLen += n.value.length;
     }
-  })();
-  try {
-    for await (const entry of extract) {
-      const h = entry.header;
-      const p = normalizeEntryPath(h.name).path;
+    const first = head.length === 1 ? head[0]! : Buffer.concat(head, headLen);
+    const kind = classify(first, p);
+    if (kind === 'json') {
+      const parts: Buffer[] = [first];
+      let size = first.length;
+      while (!finished) {
+        const n = await it.next();
+        if (n.done) break;
+        size += n.value.length;
+        if (size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
+        parts.push(n.value);
+      }
+      jsons.set(p, Buffer.concat(parts, size));
+    } else if (kind === 'layer') {
+      const hash = hashPlan(p, null, hasher);
+      const scanOpts: ScanOptions = {
+        name: p,
+        ...(opts.limits ? { limits: opts.limits } : {}),
+        ...(hash ? { hash } : {}),
+        ...(opts.discard ? { discard: true } : {}),
+      };
+      scans.set(p, await scanLayer(chain(first, it), scanOpts));
+    } else {
+      while (!finished) {
+        const n = await it.next();
+        if (n.done) break;
+      }
+    }
+  };
+
+  const outer = new TarParser({
+    entry(e): EntrySink | undefined {
+      const p = e.path;
       members.add(p);
-      if (h.type === 'symlink' || h.type === 'link') {
+      if (e.type === 'symlink' || e.type === 'hardlink') {
         // Legacy archives store a repeated layer as a link to the first copy.
         const target =
-          h.type === 'symlink'
-            ? normalizeEntryPath(path.posix.join(path.posix.dirname(p), h.linkname ?? '')).path
-            : normalizeEntryPath(h.linkname ?? '').path;
+          e.type === 'symlink'
+            ? normalizeEntryPath(path.posix.join(path.posix.dirname(p), e.linkname)).path
+            : e.linkname;
         links.set(p, target);
-        entry.resume();
-        continue;
+        return undefined;
       }
-      if (h.type !== 'file') {
-        entry.resume();
-        continue;
-      }
-      const it = entry[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      const head: Buffer[] = [];
-      let headLen = 0;
-      let finished = false;
-      while (headLen < 512) {
-        const n = await it.next();
-        if (n.done) {
-          finished = true;
-          break;
-        }
-        head.push(n.value);
-        headLen += n.value.length;
-      }
-      const first = Buffer.concat(head, headLen);
-      const kind = classify(first, p);
-      if (kind === 'json') {
-        const parts: Buffer[] = [first];
-        let size = first.length;
-        while (!finished) {
-          const n = await it.next();
-          if (n.done) break;
-          size += n.value.length;
-          if (size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
-          parts.push(n.value);
-        }
-        jsons.set(p, Buffer.concat(parts));
-      } else if (kind === 'layer') {
-        const rest: AsyncIterable<Buffer> | Buffer[] = finished ? [first] : chain(first, it);
-        const scanOpts = { name: p, ...(opts.limits ? { limits: opts.limits } : {}) };
-        let scan: LayerScan;
-        if (opts.scanLayer) scan = await opts.scanLayer(Readable.from(rest), p);
-        else if (sniffCompression(first) === 'none') scan = await scanPlainLayer(rest, scanOpts);
-        else scan = await scanLayer(Readable.from(rest), scanOpts);
-        scans.set(p, scan);
-      } else {
-        while (!finished) {
-          const n = await it.next();
-          if (n.done) break;
-        }
-      }
+      if (e.type !== 'file') return undefined;
+      const q = new MemberQueue();
+      current = q;
+      tasks.push(
+        readMember(p, q).catch((err) => {
+          failure = failure ?? err;
+          wakeOnFailure?.();
+        }),
+      );
+      return {
+        data: (chunk) => q.push(chunk),
+        end: () => q.end(),
+      };
+    },
+  });
+  const failed = new Promise<void>((resolve) => {
+    wakeOnFailure = resolve;
+  });
+
+  try {
+    for await (const chunk of stream) {
+      if (failure) break;
+      if (!outer.ended) outer.write(chunk as Buffer);
+      // Let the member's reader catch up before reading on: memory stays at a chunk or two.
+      const w = (current as MemberQueue | null)?.taken();
+      if (w) await Promise.race([w, failed]);
     }
+    if (!failure) outer.end();
+    if (!failure) await Promise.race([Promise.all(tasks), failed]);
+    if (failure) throw failure;
   } catch (err) {
     stream.destroy();
     if (err instanceof InputError) throw err;
     if (err instanceof LayerError) throw new InputError(err.message, name);
     const e = err as Error & { exitCode?: number };
     if (e.exitCode !== undefined) throw e;
-    throw new InputError(`cannot read the image archive: ${e.message}`, name);
+    const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
+    throw new InputError(`cannot read the image archive: ${e.message}${where}`, name);
   }
-  await feeding;
   const resolveLink = (p: string): string => {
     let cur = p;
     for (let i = 0; i < 16 && links.has(cur); i++) cur = links.get(cur)!;
@@ -479,6 +615,7 @@ export async function loadLayoutDir(
   opts: LoadOptions,
 ): Promise<LoadedImage> {
   const root = path.resolve(dir);
+  const hasher = opts.verify === false || opts.discard ? null : new BlobHasher();
   const inside = (p: string): string => {
     const abs = path.resolve(root, p);
     if (abs !== root && !abs.startsWith(root + path.sep))
@@ -506,15 +643,16 @@ export async function loadLayoutDir(
         throw err;
       }
     },
-    layer: async (p) => {
+    layer: async (p, d) => {
       const abs = inside(p);
       if (!(await has(p))) return null;
+      const hash = hashPlan(p, d?.digest ?? null, hasher);
       try {
-        if (opts.scanLayer)
-          return await opts.scanLayer(createReadStream(abs, { highWaterMark: 64 << 10 }), p);
-        return await scanLayer(createReadStream(abs, { highWaterMark: 64 << 10 }), {
+        return await scanLayer(createReadStream(abs, { highWaterMark: READ_SIZE }), {
           name: p,
           ...(opts.limits ? { limits: opts.limits } : {}),
+          ...(hash ? { hash } : {}),
+          ...(opts.discard ? { discard: true } : {}),
         });
       } catch (err) {
         if (err instanceof LayerError) throw new InputError(err.message.replace(`${p}: `, ''), p);
@@ -525,7 +663,11 @@ export async function loadLayoutDir(
   const hasOci = await has('oci-layout');
   const hasLegacy = await has('manifest.json');
   if (!hasOci && !hasLegacy) throw new InputError('not an OCI image layout: no oci-layout file', dir);
-  return assemble(store, dir, ref, opts, hasLegacy && !hasOci, hasOci, 'dir');
+  try {
+    return await assemble(store, dir, ref, opts, hasLegacy && !hasOci, hasOci, 'dir');
+  } finally {
+    await hasher?.close();
+  }
 }
 
 /** Load any supported source. */
@@ -535,7 +677,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
     let stream: Readable;
     try {
       await fsp.access(source.path);
-      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: 64 << 10 });
+      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: READ_SIZE });
     } catch {
       throw new InputError('cannot read the image archive', source.path);
     }

@@ -115,7 +115,7 @@ class ZstdProcessTransform extends Transform {
   }
 }
 
-function zstdDecoder(): Transform {
+export function zstdDecoder(): Transform {
   const z = zlib as unknown as { createZstdDecompress?: () => Transform };
   if (typeof z.createZstdDecompress === 'function') return z.createZstdDecompress();
   if (haveZstdBinary()) return new ZstdProcessTransform();

@@ -1,8 +1,14 @@
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { type Compression, type DecompressLimits, DecompressMaybe } from './decompress.js';
+import {
+  type Compression,
+  DecompressionLimitError,
+  type DecompressLimits,
+  sniffCompression,
+  zstdDecoder,
+} from './decompress.js';
 import { ElfCollector, type ElfInfo } from './elf.js';
+import type { BlobHasher, DigestAlgorithm } from './hasher.js';
 import { type EntrySink, type EntryType, type TarEntry, TarFormatError, TarParser } from './tar.js';
 
 /** One entry of one layer, as much as the squash and the findings need (never the content). */
@@ -36,12 +42,9 @@ export interface LayerScan {
   size: number;
   files: number;
   warnings: string[];
-}
-
-export interface ScanOptions {
-  limits?: DecompressLimits;
-  /** Name used in error messages (the blob path or digest). */
-  name?: string;
+  /** Digest computed while reading ('alg:hex'), and over which bytes. */
+  digest?: string;
+  digestOf?: 'stored' | 'tar';
 }
 
 // Enough to tell a chown copy from a rewrite; hashing whole files would cost more than the tar parse.
@@ -201,6 +204,180 @@ function rec(
   return r;
 }
 
+/** How one blob is read: what to hash, whether to parse the tar at all. */
+export interface ScanOptions {
+  limits?: DecompressLimits;
+  /** Name used in error messages (the blob path or digest). */
+  name?: string;
+  /**
+   * Digest to compute while reading: over the stored bytes ('stored': OCI descriptors) or over the
+   * uncompressed tar ('tar': docker-archive diff_ids). Absent: no digest.
+   */
+  hash?: { of: 'stored' | 'tar'; alg: DigestAlgorithm; hasher: BlobHasher };
+  /** Decompress and discard without parsing (the benchmark's raw-read baseline). */
+  discard?: boolean;
+}
+
+/** Read size for blobs and archives: per-read overhead dominates below ~1 MiB on a page-cached file. */
+export const READ_SIZE = 1 << 20;
+
+const DEFAULT_LIMITS: Required<DecompressLimits> = {
+  maxBytes: 64 * 2 ** 30,
+  maxRatio: 200,
+  ratioFloor: 256 * 2 ** 20,
+};
+
+interface BlobRead {
+  compression: Compression;
+  blobSize: number;
+  tarSize: number;
+  digest?: string;
+}
+
+/**
+ * The one streaming pass over a blob: sniff the compression, decompress, hand uncompressed bytes to
+ * `onTar`, hash the chosen side. With a decompressor, `onTar` runs in a microtask after the
+ * decompressor's callback has already queued the next block to the threadpool, so inflating and
+ * parsing overlap instead of alternating.
+ */
+export async function readBlob(
+  source: AsyncIterable<Buffer>,
+  onTar: ((chunk: Buffer) => void) | null,
+  opts: ScanOptions = {},
+): Promise<BlobRead> {
+  const limits = { ...DEFAULT_LIMITS, ...(opts.limits ?? {}) };
+  const dg = opts.hash ? opts.hash.hasher.start(opts.hash.alg) : null;
+  const hashStored = dg && opts.hash!.of === 'stored' ? dg : null;
+  const hashTar = dg && opts.hash!.of === 'tar' ? dg : null;
+  const hasher = opts.hash?.hasher;
+  let blobSize = 0;
+  let tarSize = 0;
+  let compression: Compression | undefined;
+  let inner: Transform | null = null;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const fail = (e: Error) => {
+    if (failure) return;
+    failure = e;
+    inner?.destroy();
+    wake?.();
+  };
+  const checkLimits = () => {
+    if (tarSize > limits.maxBytes) {
+      fail(new DecompressionLimitError(`layer decompresses to more than ${limits.maxBytes} bytes`));
+    } else if (
+      compression !== 'none' &&
+      tarSize > limits.ratioFloor &&
+      tarSize > blobSize * limits.maxRatio
+    ) {
+      fail(
+        new DecompressionLimitError(
+          `decompression bomb: ${blobSize} compressed bytes expand to more than ${tarSize} (ratio > ${limits.maxRatio})`,
+        ),
+      );
+    }
+  };
+  // Output of the decompressor, consumed in a microtask (see above).
+  let queue: Buffer[] = [];
+  let scheduled = false;
+  const drainQueue = () => {
+    scheduled = false;
+    const q = queue;
+    queue = [];
+    if (failure) return;
+    try {
+      for (let i = 0; i < q.length; i++) {
+        const b = q[i]!;
+        if (hashTar) hashTar.update(b);
+        if (onTar) onTar(b);
+      }
+    } catch (err) {
+      fail(err as Error);
+    }
+  };
+  const waitInner = (ev: 'drain' | 'end') =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        inner!.off(ev, done);
+        inner!.off('error', done);
+        wake = null;
+        resolve();
+      };
+      wake = done;
+      inner!.on(ev, done);
+      inner!.on('error', done);
+    });
+
+  const head: Buffer[] = [];
+  let headLen = 0;
+  const start = (first: Buffer) => {
+    compression = sniffCompression(first);
+    if (compression === 'none') return;
+    const z = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 256 << 10 }) : zstdDecoder();
+    inner = z;
+    z.on('data', (b: Buffer) => {
+      tarSize += b.length;
+      checkLimits();
+      queue.push(b);
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(drainQueue);
+      }
+    });
+    z.on('error', (e: Error) => fail(new Error(`${compression}: ${e.message}`)));
+  };
+  const feed = async (chunk: Buffer) => {
+    blobSize += chunk.length;
+    if (hashStored) hashStored.update(chunk);
+    if (compression === 'none') {
+      tarSize += chunk.length;
+      checkLimits();
+      if (hashTar) hashTar.update(chunk);
+      if (onTar) onTar(chunk);
+    } else if (!inner!.write(chunk) && !failure) await waitInner('drain');
+    const r = hasher?.room();
+    if (r) await r;
+  };
+
+  try {
+    for await (const chunk of source) {
+      if (failure) break;
+      if (compression === undefined) {
+        head.push(chunk);
+        headLen += chunk.length;
+        if (headLen < 4) continue;
+        const first = head.length === 1 ? head[0]! : Buffer.concat(head, headLen);
+        head.length = 0;
+        start(first);
+        await feed(first);
+      } else await feed(chunk);
+    }
+    if (!failure && compression === undefined) {
+      // Fewer than four bytes in all: plain (an empty or tiny blob).
+      const first = Buffer.concat(head, headLen);
+      compression = 'none';
+      if (first.length) await feed(first);
+    }
+    if (inner && !failure) {
+      const ended = waitInner('end');
+      (inner as Transform).end();
+      await ended;
+      // The last 'data' may still sit in the microtask queue.
+      if (scheduled) drainQueue();
+    }
+  } catch (err) {
+    fail(err as Error);
+  }
+  if (failure) {
+    (inner as Transform | null)?.destroy();
+    if (dg) dg.digest().catch(() => {});
+    throw failure;
+  }
+  const out: BlobRead = { compression: compression ?? 'none', blobSize, tarSize };
+  if (dg) out.digest = await dg.digest();
+  return out;
+}
+
 /**
  * Scan one layer blob in a single streaming pass: decompress (sniffed), parse the tar, and keep the
  * entry metadata plus the few captures the analysis needs. Memory is bounded by the entry count.
@@ -209,80 +386,54 @@ export async function scanLayer(
   source: Readable | AsyncIterable<Buffer>,
   opts: ScanOptions = {},
 ): Promise<LayerScan> {
-  const collector = new LayerCollector();
-  const parser = new TarParser(collector);
-  const dm = new DecompressMaybe(opts.limits);
   const name = opts.name ?? 'layer';
-  const sink = new Writable({
-    highWaterMark: 256 << 10,
-    write(chunk: Buffer, _enc, cb) {
-      try {
-        if (!parser.ended) parser.write(chunk);
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
-    },
-    final(cb) {
-      try {
-        parser.end();
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
-    },
-  });
+  const collector = opts.discard ? null : new LayerCollector();
+  const parser = collector ? new TarParser(collector) : null;
+  let r: BlobRead;
   try {
-    const src = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
-    await pipeline(src, dm, sink);
+    r = await readBlob(
+      source,
+      parser
+        ? (chunk) => {
+            if (!parser.ended) parser.write(chunk);
+          }
+        : null,
+      opts,
+    );
+    parser?.end();
   } catch (err) {
     const e = err as Error;
     const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
     throw new LayerError(`${name}: ${e.message}${where}`, name);
   }
-  return {
-    entries: collector.entries,
-    tarSize: parser.bytes,
-    blobSize: dm.bytesIn,
-    compression: dm.compression ?? 'none',
-    size: collector.size,
-    files: collector.files,
-    warnings: collector.warnings,
+  const scan: LayerScan = {
+    entries: collector?.entries ?? [],
+    tarSize: parser ? parser.bytes : r.tarSize,
+    blobSize: r.blobSize,
+    compression: r.compression,
+    size: collector?.size ?? 0,
+    files: collector?.files ?? 0,
+    warnings: collector?.warnings ?? [],
   };
+  if (r.digest && opts.hash) {
+    scan.digest = r.digest;
+    scan.digestOf = opts.hash.of;
+  }
+  return scan;
 }
 
-/**
- * Fast path for blobs already known to be uncompressed (docker save of the classic store): chunks go
- * straight into the tar parser, without a stream pipeline per layer.
- */
-export async function scanPlainLayer(
+/** Blobs already known to be uncompressed: the same pass (kept for callers that hold plain chunks). */
+export function scanPlainLayer(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   opts: ScanOptions = {},
 ): Promise<LayerScan> {
-  const collector = new LayerCollector();
-  const parser = new TarParser(collector);
-  const name = opts.name ?? 'layer';
-  let bytes = 0;
-  try {
-    for await (const chunk of chunks) {
-      bytes += chunk.length;
-      if (!parser.ended) parser.write(chunk);
-    }
-    parser.end();
-  } catch (err) {
-    const e = err as Error;
-    const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
-    throw new LayerError(`${name}: ${e.message}${where}`, name);
-  }
-  return {
-    entries: collector.entries,
-    tarSize: parser.bytes,
-    blobSize: bytes,
-    compression: 'none',
-    size: collector.size,
-    files: collector.files,
-    warnings: collector.warnings,
-  };
+  const it: AsyncIterable<Buffer> =
+    Symbol.asyncIterator in chunks
+      ? (chunks as AsyncIterable<Buffer>)
+      : (async function* () {
+          yield* chunks as Iterable<Buffer>;
+        })();
+  return scanLayer(it, opts);
 }
 
 export class LayerError extends Error {
