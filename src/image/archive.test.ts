@@ -337,3 +337,177 @@ describe('decompressMaybe', () => {
     }
   });
 });
+
+describe('blob digests', () => {
+  /** A copy of `b` with one byte changed. */
+  const flip = (b: Buffer, at: number): Buffer => {
+    const c = Buffer.from(b);
+    c[at] = c[at]! ^ 0xff;
+    return c;
+  };
+  // A byte inside app/main.py's data in t2: the tar stays well-formed, only the content changes.
+  const inT2 = () => t2.indexOf(bytes(200)) + 10;
+  // The gzip header's MTIME: the stream still inflates to the same tar, only the stored bytes differ.
+  const GZIP_MTIME = 4;
+
+  /**
+   * `docker save` of Docker 25+ (OCI layout inside the tar, manifest.json beside it), or with
+   * `nested` the containerd image store's shape (compressed blobs behind a nested index).
+   * `stored` replaces what is written for the blob of layer i (the manifest keeps the digest of `blobs[i]`).
+   */
+  async function ociArchive(
+    name: string,
+    blobs: Buffer[],
+    opts: { nested?: boolean; stored?: Record<number, Buffer> } = {},
+  ): Promise<string> {
+    const members: Array<{ name: string; body: Buffer }> = [];
+    const put = (b: Buffer, body = b) => {
+      members.push({ name: `blobs/sha256/${sha(b)}`, body });
+      return { digest: `sha256:${sha(b)}`, size: b.length };
+    };
+    const cfg = config([t1, t2, t2].map((t) => `sha256:${sha(t)}`));
+    const layers = blobs.map((b, i) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      ...put(b, opts.stored?.[i] ?? b),
+    }));
+    const cfgD = put(cfg);
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, config: cfgD, layers }));
+    const m = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...put(manifest) };
+    let top = m;
+    if (opts.nested) {
+      const idx = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [m] }));
+      top = { mediaType: 'application/vnd.oci.image.index.v1+json', ...put(idx) };
+    }
+    const legacy = [
+      {
+        Config: `blobs/sha256/${sha(cfg)}`,
+        RepoTags: ['x:1'],
+        Layers: blobs.map((b) => `blobs/sha256/${sha(b)}`),
+      },
+    ];
+    // Unique members (t2 appears twice), then the metadata last, as docker save writes it.
+    const seen = new Set<string>();
+    const entries = members.filter((e) => !seen.has(e.name) && seen.add(e.name));
+    entries.push(
+      { name: 'oci-layout', body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+      { name: 'index.json', body: Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [top] })) },
+      { name: 'manifest.json', body: Buffer.from(JSON.stringify(legacy)) },
+    );
+    return write(name, await outerTar(entries));
+  }
+
+  const legacyArchive = async (name: string, second: Buffer) =>
+    write(
+      name,
+      await outerTar([
+        { name: 'aaa/layer.tar', body: t1 },
+        { name: 'bbb/layer.tar', body: second },
+        { name: 'ccc/layer.tar', linkname: '../bbb/layer.tar' },
+        { name: 'cfg.json', body: config([t1, t2, t2].map((t) => `sha256:${sha(t)}`)) },
+        {
+          name: 'manifest.json',
+          body: Buffer.from(
+            JSON.stringify([
+              { Config: 'cfg.json', Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar'] },
+            ]),
+          ),
+        },
+      ]),
+    );
+
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a digest mismatch');
+      },
+      (e: unknown) => e as InputError,
+    );
+
+  it('legacy docker-archive: a changed byte in a layer.tar fails against rootfs.diff_ids, naming the member', async () => {
+    const good = await legacyArchive('legacy-good.tar', t2);
+    expect((await loadImage({ kind: 'archive', path: good })).layers.map((l) => l.scan.digest)).toEqual(
+      [t1, t2, t2].map((t) => `sha256:${sha(t)}`),
+    );
+    const bad = await legacyArchive('legacy-bad.tar', flip(t2, inT2()));
+    const err = await failure(loadImage({ kind: 'archive', path: bad }));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.file).toBe('bbb/layer.tar');
+    expect(err.message).toMatch(/layer 1 does not match its digest/);
+    expect(err.message).toContain(`expected sha256:${sha(t2)}`);
+    expect(err.message).toContain(`read sha256:${sha(flip(t2, inT2()))}`);
+    expect(err.message).toMatch(/diff_ids/);
+  });
+
+  it('docker save OCI-in-tar: a changed byte in an uncompressed blob fails against the manifest digest', async () => {
+    const good = await ociArchive('oci-in-tar-good.tar', [t1, t2, t2]);
+    const img = await loadImage({ kind: 'archive', path: good });
+    expect(img.format).toBe('docker-archive-oci');
+    expect(img.layers.every((l) => l.scan.digest === l.digest && l.scan.digestOf === 'stored')).toBe(true);
+    const bad = await ociArchive('oci-in-tar-bad.tar', [t1, t2, t2], { stored: { 0: flip(t1, 700) } });
+    const err = await failure(loadImage({ kind: 'archive', path: bad }));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.file).toBe(`blobs/sha256/${sha(t1)}`);
+    expect(err.message).toMatch(/layer 0 does not match its digest \(corrupt or tampered blob\)/);
+  });
+
+  it('containerd-store archive: a gzip blob with a changed header byte fails (it still inflates fine)', async () => {
+    const blobs = [gzipSync(t1), gzipSync(t2), gzipSync(t2)];
+    const good = await ociArchive('ctrd-good.tar', blobs, { nested: true });
+    expect((await loadImage({ kind: 'archive', path: good })).format).toBe('docker-archive-containerd');
+    const bad = await ociArchive('ctrd-bad.tar', blobs, {
+      nested: true,
+      stored: { 1: flip(blobs[1]!, GZIP_MTIME) },
+    });
+    const err = await failure(loadImage({ kind: 'archive', path: bad }));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.file).toBe(`blobs/sha256/${sha(blobs[1]!)}`);
+    expect(err.message).toContain(`read sha256:${sha(flip(blobs[1]!, GZIP_MTIME))}`);
+  });
+
+  it('OCI layout: a changed gzip blob, plain blob, zstd blob or config on disk fails, naming the blob file', async () => {
+    const blobs = [gzipSync(t1), zstd(t2), t2];
+    const tamper = async (name: string, i: number | 'config', change: (b: Buffer) => Buffer) => {
+      const dir = await ociDir(name, blobs);
+      const file =
+        i === 'config'
+          ? `blobs/sha256/${sha(config([t1, t2, t2].map((t) => `sha256:${sha(t)}`)))}`
+          : `blobs/sha256/${sha(blobs[i]!)}`;
+      const abs = path.join(dir, file);
+      await fsp.writeFile(abs, change(await fsp.readFile(abs)));
+      return { err: await failure(loadImage({ kind: 'oci', path: dir })), file };
+    };
+    // A zstd skippable frame after the data: the blob decodes to the same tar, only the stored bytes differ.
+    const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]);
+    expect((await loadImage({ kind: 'oci', path: await ociDir('oci-good', blobs) })).layers).toHaveLength(3);
+    for (const [name, i, change] of [
+      ['oci-gz-bad', 0, (b: Buffer) => flip(b, GZIP_MTIME)],
+      ['oci-zstd-bad', 1, (b: Buffer) => Buffer.concat([b, skippable])],
+      ['oci-plain-bad', 2, (b: Buffer) => flip(b, inT2())],
+    ] as const) {
+      const { err, file } = await tamper(name, i, change);
+      expect(err, name).toBeInstanceOf(InputError);
+      expect(err.message, name).toMatch(/^layer \d does not match its digest/);
+      expect(err.file, name).toBe(file);
+    }
+    const { err, file } = await tamper('oci-cfg-bad', 'config', (b) => flip(b, 2));
+    expect(err.file).toBe(file);
+    expect(err.message).toMatch(/config blob does not match its digest/);
+  });
+
+  it('verify: false reads a tampered image as its bytes are', async () => {
+    const bad = await legacyArchive('legacy-noverify.tar', flip(t2, inT2()));
+    const img = await loadImage({ kind: 'archive', path: bad }, { verify: false });
+    expect(img.layers.map((l) => l.scan.digest)).toEqual([undefined, undefined, undefined]);
+    expect(img.layers[1]!.scan.size).toBe(200);
+  });
+
+  it('the raw-read baseline (discard) reads every layer and parses none', async () => {
+    const dir = await ociDir('oci-discard', [gzipSync(t1), zstd(t2), t2]);
+    const img = await loadImage({ kind: 'oci', path: dir }, { discard: true });
+    expect(img.layers.map((l) => [l.scan.tarSize, l.scan.entries.length, l.scan.compression])).toEqual([
+      [t1.length, 0, 'gzip'],
+      [t2.length, 0, 'zstd'],
+      [t2.length, 0, 'none'],
+    ]);
+  });
+});
