@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
-import { buildArgs, frontendUnreachable, stripSyntaxDirective, syntaxDirective } from './build.js';
+import {
+  buildArgs,
+  frontendUnreachable,
+  podmanCacheRef,
+  stripSyntaxDirective,
+  syntaxDirective,
+} from './build.js';
 import type { Engine } from './driver.js';
 import { SolveState } from './progress-model.js';
 
@@ -104,9 +110,60 @@ describe('buildArgs', () => {
     expect(() => buildArgs({ engine: classic, context: '/c', builder: 'b' }, 'D', 'I')).toThrow(/buildx/);
   });
 
-  it('builds with podman without a progress flag', () => {
+  it('builds with podman without a progress flag, in Docker image format, with the ignore file named', () => {
     const p = buildArgs({ engine: podman, context: '/c', tags: ['a'], secrets: ['id=s,src=f'] }, 'D', 'I');
-    expect(p.args).toEqual(['build', '-f', 'D', '-t', 'a', '--secret', 'id=s,src=f', '--iidfile', 'I', '/c']);
+    expect(p.args).toEqual([
+      'build',
+      '-f',
+      'D',
+      '--format',
+      'docker',
+      '-t',
+      'a',
+      '--secret',
+      'id=s,src=f',
+      '--iidfile',
+      'I',
+      '/c',
+    ]);
+    const q = buildArgs({ engine: podman, context: '/c' }, 'D', 'I', 'D.dockerignore');
+    expect(q.args).toEqual([
+      'build',
+      '-f',
+      'D',
+      '--format',
+      'docker',
+      '--ignorefile',
+      'D.dockerignore',
+      '--iidfile',
+      'I',
+      '/c',
+    ]);
+    // BuildKit reads <Dockerfile>.dockerignore by itself
+    expect(buildArgs({ engine: buildx, context: '/c' }, 'D', 'I', 'D.dockerignore').args).not.toContain(
+      '--ignorefile',
+    );
+  });
+
+  it('gives podman the repository of a registry cache spec and refuses the caches it cannot use', () => {
+    const p = buildArgs(
+      {
+        engine: podman,
+        context: '/c',
+        cacheFrom: ['type=registry,ref=reg.example/app:cache', 'reg.example/plain'],
+        cacheTo: ['ref=reg.example/app:cache,mode=max'],
+      },
+      'D',
+      'I',
+    );
+    expect(p.args.join(' ')).toContain(
+      '--cache-from reg.example/app:cache --cache-from reg.example/plain --cache-to reg.example/app:cache',
+    );
+    expect(podmanCacheRef('--cache-from', 'type=registry,ref=r/x')).toBe('r/x');
+    expect(() =>
+      buildArgs({ engine: podman, context: '/c', cacheTo: ['type=local,dest=/tmp/c'] }, 'D', 'I'),
+    ).toThrow(/--cache-to type=local,dest=\/tmp\/c: podman caches only in a registry repository/);
+    expect(() => podmanCacheRef('--cache-from', 'type=gha')).toThrow(InputError);
   });
 });
 

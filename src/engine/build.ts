@@ -67,8 +67,36 @@ export interface PreparedArgs {
   pushAfter: string[][];
 }
 
-/** The engine CLI's argument list for a build; pure (tested without an engine). */
-export function buildArgs(o: BuildOptions, dockerfilePath: string, iidfile: string): PreparedArgs {
+/**
+ * podman's --cache-from/--cache-to take a repository, not BuildKit's `type=...` specs: a registry
+ * spec is reduced to its ref, anything else (local directories, gha, s3) podman cannot do.
+ */
+export function podmanCacheRef(flag: string, spec: string): string {
+  if (!spec.includes('=')) return spec;
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const i = part.indexOf('=');
+    if (i > 0) fields.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
+  }
+  const type = fields.get('type') ?? 'registry';
+  const ref = fields.get('ref');
+  if (type === 'registry' && ref) return ref;
+  throw new InputError(
+    `${flag} ${spec}: podman caches only in a registry repository (type=registry,ref=REPO, or just REPO)`,
+  );
+}
+
+/**
+ * The engine CLI's argument list for a build; pure (tested without an engine). `ignoreFile` is the
+ * Dockerfile-specific ignore file (`<Dockerfile>.dockerignore`) when there is one: BuildKit finds it
+ * by itself, podman 4 only when told with --ignorefile.
+ */
+export function buildArgs(
+  o: BuildOptions,
+  dockerfilePath: string,
+  iidfile: string,
+  ignoreFile: string | null = null,
+): PreparedArgs {
   const e = o.engine;
   const platforms = o.platforms ?? [];
   const multiPlatform = platforms.length > 1 || platforms.some((p) => p.includes(','));
@@ -81,20 +109,27 @@ export function buildArgs(o: BuildOptions, dockerfilePath: string, iidfile: stri
     args.push('--builder', o.builder);
   }
   args.push('-f', dockerfilePath);
+  if (e.kind === 'podman') {
+    // podman's default image format, OCI, has no HEALTHCHECK (podman drops it with a warning), no
+    // SHELL and no ONBUILD: build Docker's v2s2 format, as docker does.
+    args.push('--format', 'docker');
+    if (ignoreFile) args.push('--ignorefile', ignoreFile);
+  }
   for (const t of o.tags ?? []) args.push('-t', t);
   for (const p of platforms) args.push('--platform', p);
   for (const b of o.buildArgs ?? []) args.push('--build-arg', b);
   for (const s of o.secrets ?? []) args.push('--secret', s);
   if (o.network) args.push('--network', o.network);
   if (o.target) args.push('--target', o.target);
-  for (const c of o.cacheFrom ?? []) args.push('--cache-from', c);
+  const cacheSpec = (flag: string, c: string) => (e.kind === 'podman' ? podmanCacheRef(flag, c) : c);
+  for (const c of o.cacheFrom ?? []) args.push('--cache-from', cacheSpec('--cache-from', c));
   if ((o.cacheTo ?? []).length) {
     if (e.kind !== 'buildx' && e.kind !== 'podman') {
       throw new InputError(
         '--cache-to needs docker buildx (the classic `docker build` cannot export a cache)',
       );
     }
-    for (const c of o.cacheTo ?? []) args.push('--cache-to', c);
+    for (const c of o.cacheTo ?? []) args.push('--cache-to', cacheSpec('--cache-to', c));
   }
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (o.noCache) args.push('--no-cache');
@@ -234,7 +269,12 @@ interface Attempt {
 let currentChild: ChildProcess | null = null;
 
 async function runBuild(o: BuildOptions, dockerfilePath: string, iidfile: string): Promise<Attempt> {
-  const prepared = buildArgs(o, dockerfilePath, iidfile);
+  const ignoreFile = `${dockerfilePath}.dockerignore`;
+  const hasIgnore = await fsp.access(ignoreFile).then(
+    () => true,
+    () => false,
+  );
+  const prepared = buildArgs(o, dockerfilePath, iidfile, hasIgnore ? ignoreFile : null);
   const state = new SolveState();
   const view = o.progress;
   const update = () => view?.update(state);
@@ -242,12 +282,11 @@ async function runBuild(o: BuildOptions, dockerfilePath: string, iidfile: string
     o.engine.kind === 'buildx'
       ? new RawJsonParser(state, undefined, update)
       : new PlainProgressParser(state, update);
-  const onChunk = (d: string) => parser.feed(d);
   const r = await run(o.engine.bin, prepared.args, {
     env: prepared.env,
-    // buildx writes progress to stderr; podman writes its steps to stdout
-    onStderr: onChunk,
-    onStdout: o.engine.kind === 'buildx' ? undefined : onChunk,
+    // buildx writes progress to stderr; podman writes its steps to stdout, warnings and errors to stderr
+    onStderr: (d) => parser.feed(d, 'stderr'),
+    onStdout: o.engine.kind === 'buildx' ? undefined : (d) => parser.feed(d, 'stdout'),
     onSpawn: (c) => {
       currentChild = c;
     },

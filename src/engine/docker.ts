@@ -128,13 +128,22 @@ export function containerLabels(role: string, runId: string): string[] {
   ];
 }
 
+/**
+ * `rm -f`: docker kills a running container at once; podman first sends the stop signal and waits
+ * 10 s (an app that ignores SIGTERM as PID 1, like `python -m http.server`, takes all of them):
+ * `-t 0` kills at once there too.
+ */
+function rmArgs(engine: Engine, name: string, volumes: boolean): string[] {
+  return ['rm', '-f', ...(engine.kind === 'podman' ? ['-t', '0'] : []), ...(volumes ? ['-v'] : []), name];
+}
+
 /** Remove a container synchronously (used from the Ctrl-C handler, where nothing async runs). */
 export function removeContainerSync(engine: Engine, name: string): void {
-  spawnSync(engine.bin, ['rm', '-f', name], { env: engine.env, stdio: 'ignore', timeout: 30_000 });
+  spawnSync(engine.bin, rmArgs(engine, name, false), { env: engine.env, stdio: 'ignore', timeout: 30_000 });
 }
 
 export async function removeContainer(engine: Engine, name: string): Promise<void> {
-  await run(engine.bin, ['rm', '-f', '-v', name], { env: engine.env, timeoutMs: 60_000 });
+  await run(engine.bin, rmArgs(engine, name, true), { env: engine.env, timeoutMs: 60_000 });
 }
 
 export interface ContainerState {

@@ -143,6 +143,8 @@ describe('podman', () => {
 case "$1" in
   version) echo 4.3.1;;
   build)
+    printf '%s\n' "$@" > "${'$'}{0%/*}/args"
+    for a in "$@"; do case "$a" in *.dockerignore) while IFS= read -r l; do echo "$l"; done < "$a" > "${'$'}{0%/*}/ignore";; esac; done
     while [ $# -gt 0 ]; do if [ "$1" = --iidfile ]; then printf sha256:0123abcd > "$2"; fi; shift; done
     echo "[1/2] STEP 1/2: FROM python:3.11-slim AS builder"
     echo "[1/2] STEP 2/2: RUN pip install flask"
@@ -159,14 +161,28 @@ esac
     );
     const engine = await detectEngine({ env: { PATH: bin } });
     expect(engine.kind).toBe('podman');
-    const r = await buildImage({ engine, context: dir, dockerfileText: 'FROM scratch\n', tags: ['app'] });
+    const r = await buildImage({
+      engine,
+      context: dir,
+      dockerfileText: 'FROM scratch\n',
+      dockerignoreText: 'tests\n',
+      tags: ['app'],
+    });
+    // Docker's image format (podman's OCI default drops HEALTHCHECK), and the generated ignore file
+    // named explicitly (podman 4 does not look for <Dockerfile>.dockerignore)
+    const args = (await fsp.readFile(path.join(bin, 'args'), 'utf8')).split('\n');
+    expect(args.slice(0, 3)).toEqual(['build', '-f', args[2]]);
+    expect(args).toContain('--format');
+    expect(args[args.indexOf('--format') + 1]).toBe('docker');
+    expect(args[args.indexOf('--ignorefile') + 1]).toBe(`${args[2]}.dockerignore`);
+    expect(await fsp.readFile(path.join(bin, 'ignore'), 'utf8')).toBe('tests\n');
     expect(r.imageId).toBe('sha256:0123abcd');
     expect(r.loaded).toBe(true);
     expect(r.state.steps().map((s) => [s.name, s.cached])).toEqual([
-      ['[stage1 1/2] FROM python:3.11-slim AS builder', false],
-      ['[stage1 2/2] RUN pip install flask', true],
-      ['[stage2 1/2] FROM python:3.11-slim', false],
-      ['[stage2 2/2] COPY --from=builder /opt/venv /opt/venv', false],
+      ['[builder 1/2] FROM python:3.11-slim AS builder', false],
+      ['[builder 2/2] RUN pip install flask', true],
+      ['[stage-1 1/2] FROM python:3.11-slim', false],
+      ['[stage-1 2/2] COPY --from=builder /opt/venv /opt/venv', false],
     ]);
   });
 });

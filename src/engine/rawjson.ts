@@ -50,7 +50,8 @@ export class RawJsonParser {
     private readonly onUpdate?: () => void,
   ) {}
 
-  feed(chunk: string): void {
+  /** `_stream` only for the same signature as PlainProgressParser: rawjson comes on stderr alone. */
+  feed(chunk: string, _stream?: string): void {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i] as string;
       if (this.depth === 0) {
@@ -150,28 +151,41 @@ export function applySolveStatus(state: SolveState, s: RawStatus): void {
 
 /**
  * Plain-text progress: BuildKit's `--progress=plain` (`#5 [2/4] RUN ...`, `#5 CACHED`, `#5 ERROR: ...`)
- * and podman/buildah (`[1/2] STEP 3/5: RUN ...`, `--> Using cache ...`, `Error: building at STEP ...`).
+ * and podman/buildah (`[1/2] STEP 3/5: RUN ...`, `--> Using cache ...`, `--> 4f3c2a`, `COMMIT`,
+ * `Error: building at STEP ...`, `level=warning msg="..."`).
+ *
+ * Podman writes its steps and their output to stdout and warnings and errors to stderr: feed each
+ * stream with its own `stream` name, so a line split across chunks is never joined with the other
+ * stream's text.
  */
 export class PlainProgressParser {
-  private buf = '';
+  private readonly bufs = new Map<string, string>();
   private podmanCurrent: string | null = null;
+  /** podman stage number → `AS` name, from the stage's FROM step. */
+  private readonly stageNames = new Map<string, string>();
 
   constructor(
     private readonly state: SolveState,
     private readonly onUpdate?: () => void,
   ) {}
 
-  feed(chunk: string): void {
-    this.buf += chunk;
-    const parts = this.buf.split('\n');
-    this.buf = parts.pop() ?? '';
+  feed(chunk: string, stream = 'default'): void {
+    const parts = ((this.bufs.get(stream) ?? '') + chunk).split('\n');
+    this.bufs.set(stream, parts.pop() ?? '');
     for (const p of parts) this.line(p.replace(/\r$/, ''));
   }
 
   end(): void {
-    if (this.buf) this.line(this.buf);
-    this.buf = '';
+    for (const rest of this.bufs.values()) if (rest) this.line(rest);
+    this.bufs.clear();
+    this.completePodmanStep(new Date());
     this.state.finish();
+  }
+
+  private completePodmanStep(now: Date): void {
+    if (!this.podmanCurrent) return;
+    const v = this.state.vertex(this.podmanCurrent);
+    v.completed ??= now;
   }
 
   private line(line: string): void {
@@ -205,10 +219,17 @@ export class PlainProgressParser {
     }
     const step = /^(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/.exec(line);
     if (step) {
-      if (this.podmanCurrent) this.state.vertex(this.podmanCurrent).completed = now;
-      const stage = step[1] ? `stage${step[1]} ` : '';
-      const id = `podman:${step[1] ?? '1'}:${step[3]}`;
-      const v = this.state.vertex(id, `[${stage}${step[3]}/${step[4]}] ${step[5]}`);
+      this.completePodmanStep(now);
+      const [, stageNo, stageCount, n, m, instruction] = step as unknown as string[];
+      const id = `podman:${stageNo ?? '1'}:${n}`;
+      const as = /^FROM\s.*\sAS\s+(\S+)\s*$/i.exec(instruction ?? '');
+      if (stageNo && as?.[1]) this.stageNames.set(stageNo, as[1]);
+      // BuildKit's names: the stage's AS name, else `stage-N` (0-based); none in a one-stage build
+      const stage =
+        stageNo && Number(stageCount) > 1
+          ? `${this.stageNames.get(stageNo) ?? `stage-${Number(stageNo) - 1}`} `
+          : '';
+      const v = this.state.vertex(id, `[${stage}${n}/${m}] ${instruction}`);
       v.started = now;
       this.podmanCurrent = id;
       this.onUpdate?.();
@@ -221,6 +242,20 @@ export class PlainProgressParser {
       this.onUpdate?.();
       return;
     }
+    // `--> 4f3c2a1b9e0`: the step committed its layer; `[2/2] COMMIT tag`: the last step is done
+    if (this.podmanCurrent && /^(--> [0-9a-f]{6,64}|(\[\d+\/\d+\] )?COMMIT\b)/.test(line)) {
+      this.completePodmanStep(now);
+      this.onUpdate?.();
+      return;
+    }
+    // podman's logrus lines: `time="..." level=warning msg="..."` (or `WARN[0000] ...` on a terminal)
+    const warn = /\blevel=warn(?:ing)? msg="((?:[^"\\]|\\.)*)"/.exec(line) ?? /^WARN\[\d+\] (.*)$/.exec(line);
+    if (warn) {
+      const message = (warn[1] ?? '').replace(/\\(.)/g, '$1');
+      if (!this.state.warnings.some((w) => w.message === message)) this.state.warnings.push({ message });
+      this.onUpdate?.();
+      return;
+    }
     const perr = /^Error: building at STEP "(.*)": (.*)$/.exec(line);
     if (perr && this.podmanCurrent) {
       const v = this.state.vertex(this.podmanCurrent);
@@ -229,7 +264,10 @@ export class PlainProgressParser {
     }
     if (this.podmanCurrent && !/^(-->|COMMIT|Successfully|STEP)/.test(line)) {
       const v = this.state.vertex(this.podmanCurrent);
-      if (!perr) v.logs.push(line);
+      if (!perr) {
+        v.logs.push(line);
+        if (v.logs.length > 200) v.logs.shift();
+      }
     }
     this.state.addOther(line);
     this.onUpdate?.();

@@ -109,7 +109,8 @@ function cliSave(ref: string, engine: EngineKind): Promise<Readable> {
         return;
       }
       const msg = stderr.trim() || `exit code ${code}`;
-      const err = /no such image|not found|does not exist|reference does not exist/i.test(msg)
+      // podman: `Error: NAME: image not known`
+      const err = /no such image|not found|does not exist|reference does not exist|image not known/i.test(msg)
         ? new InputError(`no such image in ${engine}: ${ref} (${msg})`)
         : /cannot connect|daemon|permission denied|connection refused/i.test(msg)
           ? new EngineError(`${engine}: ${msg}`)
