@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { Command } from '@commander-js/extra-typings';
-import { VERSION } from '../version.js';
+import { commandOf, runBundledLint } from './fastload.js';
 
-type Register = (program: Command) => void;
+type Register = (program: import('@commander-js/extra-typings').Command) => void;
 
-// Each command's module pulls in its own heavy dependencies (parsers, image readers, the engine layer).
-// Only the command being run is loaded, so `pycontain lint FILE` in a pre-commit hook pays for the
-// linter alone; help and unknown commands load them all.
+// `pycontain lint FILE` runs in a pre-commit hook or an editor on every save: it runs from the lint
+// bundle beside this file (see fastload.ts) and loads nothing else. Every other command, and lint
+// when there is no bundle (running from source), loads only the command being run; help and
+// unknown commands load them all.
 const COMMANDS: Record<string, () => Promise<Register>> = {
   detect: async () => (await import('./commands/detect.js')).registerDetect,
   init: async () => (await import('./commands/init.js')).registerInit,
@@ -16,20 +16,11 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   analyze: async () => (await import('./commands/analyze.js')).registerAnalyze,
 };
 
-const program = new Command()
-  .name('pycontain')
-  .description(
-    'Turn a Python application repository into a small, secure container image, and prove it works.',
-  )
-  .version(VERSION)
-  .showHelpAfterError()
-  .exitOverride((err) => {
-    // commander's own usage errors: exit 2 like every other bad input; help and version exit 0.
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-
-const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
-const wanted = first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
-for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
-
-await program.parseAsync(process.argv);
+const first = commandOf(process.argv);
+if (!(first === 'lint' && (await runBundledLint(import.meta.dirname)))) {
+  const { createProgram } = await import('./program.js');
+  const program = createProgram();
+  const wanted = first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
+  await program.parseAsync(process.argv);
+}

@@ -1,10 +1,10 @@
 /** `pycontain lint` behind the thin command in src/cli/commands/lint.ts. */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../plan.js';
-import { writeFileAtomic } from '../util/fs.js';
 import { loadLintConfig } from './config.js';
 import { fixText, type LintConfig, lintText, selectRules } from './engine.js';
 import { type FileReport, type Format, formatReports } from './format.js';
+import { hasProjectBeside, noProjectNote } from './project-markers.js';
 import { RULES } from './rules/index.js';
 import { type FailLevel, type ProjectInfo, SEVERITIES, severityRank } from './types.js';
 
@@ -23,7 +23,9 @@ export const DEFAULT_FAIL_LEVEL: FailLevel = 'warning';
 export async function readDockerfile(file: string): Promise<string> {
   let buf: Buffer;
   try {
-    buf = await readFile(file);
+    // Synchronous: node:fs/promises is not loaded at Node's start, and loading it costs a lint run
+    // more than the read itself.
+    buf = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -53,7 +55,10 @@ export async function runLint(
     const notes: string[] = [];
     let project: ProjectInfo | null = null;
     const wantsProject = selectRules(config).some((r) => r.project || r.usesProject);
-    if (opts.project !== false && wantsProject) {
+    if (opts.project !== false && wantsProject && !hasProjectBeside(file)) {
+      // What loadProject would say, without loading the project readers.
+      notes.push(noProjectNote(file));
+    } else if (opts.project !== false && wantsProject) {
       const { loadProject } = await import('./project.js');
       const loaded = await loadProject(file);
       project = loaded.project;
@@ -65,7 +70,9 @@ export async function runLint(
     if (opts.fix) {
       const fixed = fixText(input, lintOpts);
       if (fixed.applied > 0 && fixed.text !== input) {
-        const mode = (await stat(file)).mode & 0o7777;
+        const mode = statSync(file).mode & 0o7777;
+        // Loaded only here: it needs node:crypto, which a lint run without --fix does not.
+        const { writeFileAtomic } = await import('../util/fs.js');
         await writeFileAtomic(file, fixed.text, mode);
       }
       reports.push({

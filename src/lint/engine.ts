@@ -136,7 +136,12 @@ export function lintText(input: string, opts: LintOptions = {}): LintResult {
       notes.push(`${file}: internal error in rule ${rule.id} (${(err as Error).message}); please report it`);
     }
   }
-  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  // Rule ids are ASCII (PC101...), so code-unit order is their order; localeCompare would load
+  // ICU's collator, a few milliseconds of every lint process.
+  findings.sort(
+    (a, b) =>
+      a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
+  );
   return { file, findings, notes, text, hasBom };
 }
 

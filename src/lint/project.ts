@@ -2,9 +2,10 @@
  * What project-aware rules know about the directory beside the Dockerfile. Loaded lazily (only
  * when such a rule is enabled) because detection reads many files and imports the project readers.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Plan } from '../plan.js';
+import { looksLikePython, noProjectNote } from './project-markers.js';
 import type { ProjectInfo } from './types.js';
 
 export interface LoadProjectOptions {
@@ -14,18 +15,6 @@ export interface LoadProjectOptions {
   detect?: boolean;
 }
 
-const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'manage.py'];
-
-/** True when the directory looks like a Python project (or an app inside it). */
-function looksLikePython(dir: string): boolean {
-  try {
-    const names = readdirSync(dir);
-    return names.some((n) => PROJECT_MARKERS.includes(n) || /^requirements.*\.(txt|in)$/.test(n));
-  } catch {
-    return false;
-  }
-}
-
 export async function loadProject(
   dockerfile: string,
   opts: LoadProjectOptions = {},
@@ -33,7 +22,7 @@ export async function loadProject(
   const dir = path.dirname(path.resolve(dockerfile));
   const notes: string[] = [];
   if (!looksLikePython(dir) && opts.plan === undefined) {
-    notes.push(`no Python project beside ${dockerfile}: project-aware rules skipped`);
+    notes.push(noProjectNote(dockerfile));
     return { project: null, notes };
   }
   const stats = new Map<string, ReturnType<typeof statSync> | null>();

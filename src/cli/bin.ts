@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The package bin (dist/cli/pycontain.cjs, bundled as CommonJS by scripts/build-bundles.mjs with
+ * fastload.ts inlined): `pycontain lint` starts without the ES module loader, which costs a bare
+ * Node start-up about 15 ms; every other command goes through dist/cli/main.js.
+ */
+import { commandOf, runBundledLint } from './fastload.js';
+
+async function start(): Promise<void> {
+  if (commandOf(process.argv) === 'lint' && (await runBundledLint(import.meta.dirname))) return;
+  await import('./main.js');
+}
+
+start().catch((err: unknown) => {
+  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
