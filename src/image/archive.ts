@@ -11,8 +11,15 @@ import { InputError } from '../plan.js';
 import type { DecompressLimits } from './decompress.js';
 import { sniffCompression } from './decompress.js';
 import { type EngineKind, saveImageStream } from './engine.js';
-import { BlobHasher, type DigestAlgorithm, digestAlgorithm, digestOf } from './hasher.js';
-import { LayerError, type LayerScan, READ_SIZE, type ScanOptions, scanLayer } from './layer.js';
+import { type BlobDigest, BlobHasher, type DigestAlgorithm, digestAlgorithm, digestOf } from './hasher.js';
+import {
+  LayerCollector,
+  LayerError,
+  type LayerScan,
+  READ_SIZE,
+  type ScanOptions,
+  scanLayer,
+} from './layer.js';
 import { type EntrySink, normalizeEntryPath, TarFormatError, TarParser } from './tar.js';
 
 export interface HistoryEntry {
@@ -439,21 +446,108 @@ function hashPlan(
 
 /** Read one streamed archive (docker save output or a tar file) in a single pass. */
 export async function loadArchiveStream(
-  stream: Readable,
+  stream: Readable | AsyncIterable<Buffer>,
   name: string,
   ref: string | undefined,
   opts: LoadOptions,
 ): Promise<LoadedImage> {
   const hasher = opts.verify === false || opts.discard ? null : new BlobHasher();
   try {
-    return await readArchiveStream(stream, name, ref, opts, hasher);
+    return await readArchiveStream(stream as AsyncIterable<Buffer>, name, ref, opts, hasher);
   } finally {
+    if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
     await hasher?.close();
   }
 }
 
+/**
+ * A file read in READ_SIZE chunks into two buffers used in turn: the next read is in flight while the
+ * caller works on the current chunk, and nothing is allocated per read (1 MiB allocations would each
+ * count as external memory and drive V8 into full collections). A chunk is valid until the next one is
+ * asked for; whoever keeps bytes longer copies them.
+ */
+async function* fileChunks(file: string): AsyncGenerator<Buffer> {
+  const fh = await fsp.open(file, 'r');
+  let pending: Promise<{ bytesRead: number }> | undefined;
+  try {
+    const bufs = [Buffer.allocUnsafeSlow(READ_SIZE), Buffer.allocUnsafeSlow(READ_SIZE)];
+    let k = 0;
+    pending = fh.read(bufs[0]!, 0, READ_SIZE, null);
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      const cur = bufs[k]!;
+      k ^= 1;
+      pending = fh.read(bufs[k]!, 0, READ_SIZE, null);
+      yield bytesRead === READ_SIZE ? cur : cur.subarray(0, bytesRead);
+    }
+  } finally {
+    // The reader may stop early (an error): let the read in flight land before closing.
+    await pending?.catch(() => {});
+    await fh.close();
+  }
+}
+
+/** A plain (uncompressed) layer member parsed synchronously as the outer archive is parsed. */
+class PlainMember {
+  readonly collector: LayerCollector | null;
+  readonly parser: TarParser | null;
+  blobSize = 0;
+  private dg: BlobDigest | null;
+  constructor(
+    private readonly p: string,
+    private readonly opts: LoadOptions,
+    private readonly hash: ScanOptions['hash'] | undefined,
+  ) {
+    this.collector = opts.discard ? null : new LayerCollector();
+    this.parser = this.collector ? new TarParser(this.collector) : null;
+    this.dg = hash ? hash.hasher.start(hash.alg) : null;
+  }
+  write(chunk: Buffer): void {
+    this.blobSize += chunk.length;
+    const max = this.opts.limits?.maxBytes;
+    if (max !== undefined && this.blobSize > max)
+      throw new LayerError(`${this.p}: layer decompresses to more than ${max} bytes`, this.p);
+    this.dg?.update(chunk);
+    const parser = this.parser;
+    if (parser && !parser.ended) {
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        throw this.wrap(err as Error);
+      }
+    }
+  }
+  private wrap(e: Error): LayerError {
+    const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
+    return new LayerError(`${this.p}: ${e.message}${where}`, this.p);
+  }
+  async finish(): Promise<LayerScan> {
+    try {
+      this.parser?.end();
+    } catch (err) {
+      throw this.wrap(err as Error);
+    }
+    const c = this.collector;
+    const scan: LayerScan = {
+      entries: c?.entries ?? [],
+      tarSize: this.parser ? this.parser.bytes : this.blobSize,
+      blobSize: this.blobSize,
+      compression: 'none',
+      size: c?.size ?? 0,
+      files: c?.files ?? 0,
+      warnings: c?.warnings ?? [],
+    };
+    if (this.dg && this.hash) {
+      scan.digest = await this.dg.digest();
+      scan.digestOf = this.hash.of;
+    }
+    return scan;
+  }
+}
+
 async function readArchiveStream(
-  stream: Readable,
+  chunks: AsyncIterable<Buffer>,
   name: string,
   ref: string | undefined,
   opts: LoadOptions,
@@ -467,49 +561,100 @@ async function readArchiveStream(
   let failure: unknown = null;
   let wakeOnFailure: (() => void) | null = null;
   let current: MemberQueue | null = null;
+  const task = (t: Promise<void>) =>
+    tasks.push(
+      t.catch((err) => {
+        failure = failure ?? err;
+        wakeOnFailure?.();
+      }),
+    );
+  const scanOpts = (p: string): ScanOptions => {
+    const hash = hashPlan(p, null, hasher);
+    return {
+      name: p,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(hash ? { hash } : {}),
+      ...(opts.discard ? { discard: true } : {}),
+    };
+  };
 
-  const readMember = async (p: string, q: MemberQueue): Promise<void> => {
-    const it = q[Symbol.asyncIterator]();
-    const head: Buffer[] = [];
+  /**
+   * One file member. Its first 512 bytes tell what it is; a plain layer is then parsed in place
+   * (synchronously, from the read buffer), a compressed one goes to an async reader (with copies:
+   * the read buffer is reused), metadata is collected.
+   */
+  const memberSink = (p: string): EntrySink => {
+    const head = Buffer.allocUnsafe(512);
     let headLen = 0;
-    let finished = false;
-    while (headLen < 512) {
-      const n = await it.next();
-      if (n.done) {
-        finished = true;
-        break;
+    let kind: 'head' | 'json' | 'plain' | 'async' | 'skip' = 'head';
+    let plain: PlainMember | null = null;
+    let queue: MemberQueue | null = null;
+    let parts: Buffer[] = [];
+    let size = 0;
+    const take = (chunk: Buffer, copy: boolean) => {
+      switch (kind) {
+        case 'plain':
+          plain!.write(chunk);
+          break;
+        case 'async':
+          queue!.push(copy ? Buffer.from(chunk) : chunk);
+          break;
+        case 'json':
+          size += chunk.length;
+          if (size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
+          parts.push(copy ? Buffer.from(chunk) : chunk);
+          break;
       }
-      head.push(n.value);
-      headLen += n.value.length;
-    }
-    const first = head.length === 1 ? head[0]! : Buffer.concat(head, headLen);
-    const kind = classify(first, p);
-    if (kind === 'json') {
-      const parts: Buffer[] = [first];
-      let size = first.length;
-      while (!finished) {
-        const n = await it.next();
-        if (n.done) break;
-        size += n.value.length;
-        if (size > JSON_CAP) throw new InputError(`metadata file larger than ${JSON_CAP} bytes`, p);
-        parts.push(n.value);
+    };
+    const decide = () => {
+      const first = head.subarray(0, headLen);
+      const k = classify(first, p);
+      if (k === 'json') kind = 'json';
+      else if (k === 'skip') kind = 'skip';
+      else if (sniffCompression(first) === 'none') {
+        kind = 'plain';
+        plain = new PlainMember(p, opts, scanOpts(p).hash);
+      } else {
+        kind = 'async';
+        const q = new MemberQueue();
+        queue = q;
+        current = q;
+        task(
+          scanLayer(q, scanOpts(p)).then((scan) => {
+            scans.set(p, scan);
+          }),
+        );
       }
-      jsons.set(p, Buffer.concat(parts, size));
-    } else if (kind === 'layer') {
-      const hash = hashPlan(p, null, hasher);
-      const scanOpts: ScanOptions = {
-        name: p,
-        ...(opts.limits ? { limits: opts.limits } : {}),
-        ...(hash ? { hash } : {}),
-        ...(opts.discard ? { discard: true } : {}),
-      };
-      scans.set(p, await scanLayer(chain(first, it), scanOpts));
-    } else {
-      while (!finished) {
-        const n = await it.next();
-        if (n.done) break;
-      }
-    }
+      if (headLen) take(Buffer.from(first), false);
+    };
+    return {
+      data(chunk) {
+        if (kind === 'head') {
+          const n = Math.min(512 - headLen, chunk.length);
+          chunk.copy(head, headLen, 0, n);
+          headLen += n;
+          if (headLen < 512) return;
+          decide();
+          if (n < chunk.length) take(chunk.subarray(n), true);
+          return;
+        }
+        take(chunk, true);
+      },
+      end() {
+        if (kind === 'head') decide();
+        if (kind === 'json') {
+          jsons.set(p, Buffer.concat(parts, size));
+          parts = [];
+        } else if (kind === 'plain') {
+          const m = plain!;
+          task(
+            m.finish().then((scan) => {
+              scans.set(p, scan);
+            }),
+          );
+        } else if (kind === 'async') queue!.end();
+      },
+    };
   };
 
   const outer = new TarParser({
@@ -526,18 +671,7 @@ async function readArchiveStream(
         return undefined;
       }
       if (e.type !== 'file') return undefined;
-      const q = new MemberQueue();
-      current = q;
-      tasks.push(
-        readMember(p, q).catch((err) => {
-          failure = failure ?? err;
-          wakeOnFailure?.();
-        }),
-      );
-      return {
-        data: (chunk) => q.push(chunk),
-        end: () => q.end(),
-      };
+      return memberSink(p);
     },
   });
   const failed = new Promise<void>((resolve) => {
@@ -545,18 +679,19 @@ async function readArchiveStream(
   });
 
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of chunks) {
       if (failure) break;
-      if (!outer.ended) outer.write(chunk as Buffer);
-      // Let the member's reader catch up before reading on: memory stays at a chunk or two.
+      if (!outer.ended) outer.write(chunk);
+      // Let the async member reader and the digest worker catch up: memory stays bounded.
       const w = (current as MemberQueue | null)?.taken();
       if (w) await Promise.race([w, failed]);
+      const r = hasher?.room();
+      if (r) await Promise.race([r, failed]);
     }
     if (!failure) outer.end();
     if (!failure) await Promise.race([Promise.all(tasks), failed]);
     if (failure) throw failure;
   } catch (err) {
-    stream.destroy();
     if (err instanceof InputError) throw err;
     if (err instanceof LayerError) throw new InputError(err.message, name);
     const e = err as Error & { exitCode?: number };
@@ -674,14 +809,12 @@ export async function loadLayoutDir(
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
   if (source.kind === 'oci') return loadLayoutDir(source.path, source.ref, opts);
   if (source.kind === 'archive') {
-    let stream: Readable;
     try {
       await fsp.access(source.path);
-      stream = opts.stream ?? createReadStream(source.path, { highWaterMark: READ_SIZE });
     } catch {
       throw new InputError('cannot read the image archive', source.path);
     }
-    return loadArchiveStream(stream, source.path, source.ref, opts);
+    return loadArchiveStream(opts.stream ?? fileChunks(source.path), source.path, source.ref, opts);
   }
   const stream = opts.stream ?? (await saveImageStream(source.ref, source.engine ?? 'docker'));
   return loadArchiveStream(stream, source.ref, source.ref, opts);

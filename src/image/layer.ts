@@ -52,6 +52,17 @@ const FP_SPAN = 4 * 1024;
 
 /** Paths whose content we keep, with a per-file cap. */
 export function captureLimit(path: string): number {
+  // Cheap rejection of the common case (every regular file of every layer comes here).
+  if (
+    !path.includes('-info/') &&
+    !path.includes('-INFO/') &&
+    !path.endsWith('-info') &&
+    !path.endsWith('pyvenv.cfg') &&
+    !path.startsWith('etc/') &&
+    !path.startsWith('var/lib/dpkg/') &&
+    path !== 'usr/lib/os-release'
+  )
+    return 0;
   const slash = path.lastIndexOf('/');
   const base = path.slice(slash + 1);
   const dir = slash >= 0 ? path.slice(0, slash) : '';
@@ -90,7 +101,7 @@ export function elfMode(path: string, mode: number, size: number): 'dynamic' | '
   const base = path.slice(path.lastIndexOf('/') + 1);
   const soLike = base.endsWith('.so') || base.includes('.so.');
   const exec = (mode & 0o111) !== 0;
-  if (PY_TREE.test(path) && (soLike || exec)) return 'dynamic';
+  if ((soLike || exec) && PY_TREE.test(path)) return 'dynamic';
   if (soLike) return 'header';
   return null;
 }
@@ -153,9 +164,10 @@ export class LayerCollector {
   entry(e: TarEntry): EntrySink | undefined {
     if (e.escapes) this.warnings.push(`entry name climbs above the root, clamped: ${e.rawPath}`);
     const slash = e.path.lastIndexOf('/');
-    const base = e.path.slice(slash + 1);
-    const dir = slash >= 0 ? e.path.slice(0, slash) : '';
-    if (base.startsWith('.wh.')) {
+    // Slices only for the rare whiteout: most entries need neither base nor dir.
+    if (e.path.startsWith('.wh.', slash + 1)) {
+      const base = e.path.slice(slash + 1);
+      const dir = slash >= 0 ? e.path.slice(0, slash) : '';
       if (base === '.wh..wh..opq') {
         this.entries.push(rec(dir, 'dir', 0, e, 'opaque'));
       } else if (base.startsWith('.wh..wh.')) {

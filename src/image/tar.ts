@@ -62,17 +62,7 @@ enum State {
 }
 
 export function normalizeEntryPath(raw: string): { path: string; escapes: boolean } {
-  // Fast path: the overwhelmingly common clean relative name.
-  if (
-    raw.length > 0 &&
-    raw.charCodeAt(0) !== 47 &&
-    raw.charCodeAt(0) !== 46 &&
-    !raw.includes('/.') &&
-    !raw.includes('//') &&
-    raw.charCodeAt(raw.length - 1) !== 47
-  ) {
-    return { path: raw, escapes: false };
-  }
+  if (isCleanPath(raw)) return { path: raw, escapes: false };
   const out: string[] = [];
   let escapes = false;
   for (const seg of raw.split('/')) {
@@ -85,6 +75,23 @@ export function normalizeEntryPath(raw: string): { path: string; escapes: boolea
     out.push(seg);
   }
   return { path: out.join('/'), escapes };
+}
+
+/**
+ * The overwhelmingly common clean relative name, in one pass: non-empty, no leading '/' or '.', no
+ * '//' or '/.' inside, no trailing '/'.
+ */
+function isCleanPath(raw: string): boolean {
+  const n = raw.length;
+  if (n === 0) return false;
+  let prev = raw.charCodeAt(0);
+  if (prev === 47 || prev === 46) return false;
+  for (let i = 1; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (prev === 47 && (c === 47 || c === 46)) return false;
+    prev = c;
+  }
+  return prev !== 47;
 }
 
 function readString(buf: Buffer, start: number, len: number): string {
@@ -122,14 +129,19 @@ function readNumber(buf: Buffer, start: number, len: number, at: number, field: 
 function checksumOk(h: Buffer, at: number): boolean {
   const stored = readNumber(h, 148, 8, at, 'checksum');
   let unsigned = 8 * 32;
-  for (let i = 0; i < 148; i++) unsigned += h[i]!;
-  for (let i = 156; i < 512; i++) unsigned += h[i]!;
+  let i = 0;
+  for (; i < 144; i += 8)
+    unsigned += h[i]! + h[i + 1]! + h[i + 2]! + h[i + 3]! + h[i + 4]! + h[i + 5]! + h[i + 6]! + h[i + 7]!;
+  for (; i < 148; i++) unsigned += h[i]!;
+  for (i = 156; i < 508; i += 8)
+    unsigned += h[i]! + h[i + 1]! + h[i + 2]! + h[i + 3]! + h[i + 4]! + h[i + 5]! + h[i + 6]! + h[i + 7]!;
+  for (; i < 512; i++) unsigned += h[i]!;
   if (stored === unsigned) return true;
   // Some old writers summed signed bytes.
   let signed = 8 * 32;
-  for (let i = 0; i < 512; i++) {
-    if (i >= 148 && i < 156) continue;
-    const b = h[i]!;
+  for (let j = 0; j < 512; j++) {
+    if (j >= 148 && j < 156) continue;
+    const b = h[j]!;
     signed += b > 127 ? b - 256 : b;
   }
   return stored === signed;
