@@ -4,7 +4,7 @@
  * is scanned in one streaming pass as it arrives; the order is resolved once the manifest is known
  * (`docker save` may write manifest.json after the layers).
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../plan.js';
@@ -715,15 +715,6 @@ async function readArchiveStream(
   return assemble(store, name, ref, opts, jsons.has('manifest.json'), members.has('oci-layout'), 'archive');
 }
 
-async function* chain(first: Buffer, it: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield first;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    yield n.value;
-  }
-}
-
 function classify(head: Buffer, p: string): 'json' | 'layer' | 'skip' {
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (base === 'layer.tar') return 'layer';
@@ -783,8 +774,9 @@ export async function loadLayoutDir(
       if (!(await has(p))) return null;
       const hash = hashPlan(p, d?.digest ?? null, hasher);
       try {
-        return await scanLayer(createReadStream(abs, { highWaterMark: READ_SIZE }), {
+        return await scanLayer(fileChunks(abs), {
           name: p,
+          reusedBuffers: true,
           ...(opts.limits ? { limits: opts.limits } : {}),
           ...(hash ? { hash } : {}),
           ...(opts.discard ? { discard: true } : {}),

@@ -228,6 +228,11 @@ export interface ScanOptions {
   hash?: { of: 'stored' | 'tar'; alg: DigestAlgorithm; hasher: BlobHasher };
   /** Decompress and discard without parsing (the benchmark's raw-read baseline). */
   discard?: boolean;
+  /**
+   * The source hands out the same buffers again once the next chunk is asked for (fileChunks): a
+   * chunk given to the decompressor must then be consumed before reading on, or copied.
+   */
+  reusedBuffers?: boolean;
 }
 
 /** Read size for blobs and archives: per-read overhead dominates below ~1 MiB on a page-cached file. */
@@ -346,7 +351,15 @@ export async function readBlob(
       checkLimits();
       if (hashTar) hashTar.update(chunk);
       if (onTar) onTar(chunk);
-    } else if (!inner!.write(chunk) && !failure) await waitInner('drain');
+    } else if (opts.reusedBuffers && compression === 'gzip') {
+      // zlib calls back once all of the chunk has been inflated: only then may the buffer be refilled.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        inner!.write(chunk, () => resolve());
+      });
+      wake = null;
+    } else if (!inner!.write(opts.reusedBuffers ? Buffer.from(chunk) : chunk) && !failure)
+      await waitInner('drain');
     const r = hasher?.room();
     if (r) await r;
   };
