@@ -10,9 +10,10 @@
  *
  * The cache is keyed by the bundle's content hash (written into its first line at build time), the
  * V8 version and the architecture; V8 itself rejects a cache made under other flags. It is looked
- * up beside the bundle (made at build time) and in the user's cache directory; a missing or
+ * up in the user's cache directory, then beside the bundle (made at build time); a missing or
  * rejected cache is made at the end of the run and written atomically to the user's cache
- * directory. Every failure to read or write a cache only costs speed.
+ * directory, replacing the caches of older builds there. Every failure to read or write a cache
+ * only costs speed.
  *
  * Kept free of imports beyond node:fs, node:module, node:path and node:vm: the package bin
  * (dist/cli/pycontain.cjs) inlines this file and must not start the ES module loader for lint.
@@ -67,8 +68,11 @@ export function bundleKey(source: string): string | null {
   if (!source.startsWith(BUNDLE_HEADER)) return null;
   const end = source.indexOf('\n');
   const key = source.slice(BUNDLE_HEADER.length, end < 0 ? undefined : end).trim();
-  return /^[0-9a-f]{16,64}$/.test(key) ? key : null;
+  return /^[0-9a-f]{64}$/.test(key) ? key : null;
 }
+
+/** The end of a cache file name, after the bundle's name. */
+const CACHE_NAME_TAIL = /-[0-9a-f]{32}-[\w.-]+\.v8cache$/;
 
 /** The cache file name of a bundle: content hash, V8 version and architecture. */
 export function cacheFileName(bundle: string, key: string): string {
@@ -88,13 +92,27 @@ function readCache(dirs: readonly string[], name: string): { data: Buffer; file:
   return null;
 }
 
-function writeCaches(): void {
+/**
+ * Write the caches this process made (at exit; exported for tests). A new cache replaces the
+ * caches of older builds of the same bundle in that directory.
+ */
+export function writeCaches(): void {
   for (const { script, file } of pending.values()) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const dir = path.dirname(file);
+      fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, file);
+      const name = path.basename(file);
+      const bundle = name.slice(0, name.length - CACHE_NAME_TAIL.exec(name)![0].length);
+      for (const old of fs.readdirSync(dir))
+        if (
+          old !== name &&
+          old.startsWith(`${bundle}-`) &&
+          CACHE_NAME_TAIL.exec(old)?.index === bundle.length
+        )
+          fs.rmSync(path.join(dir, old), { force: true });
     } catch {
       try {
         fs.rmSync(tmp, { force: true });
@@ -121,7 +139,9 @@ export function loadBundle(
   const writeDir = opts.writeDir === undefined ? userCacheDir() : opts.writeDir;
   const key = bundleKey(source);
   const name = key ? cacheFileName(file, key) : null;
-  const cacheDirs = opts.cacheDirs ?? (writeDir ? [dir, writeDir] : [dir]);
+  // The user's first: a cache there was made because the one beside the bundle was missing or
+  // rejected (V8 flags of this user's runs).
+  const cacheDirs = opts.cacheDirs ?? (writeDir ? [writeDir, dir] : [dir]);
   const cached = name ? readCache(cacheDirs, name) : null;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
