@@ -11,7 +11,7 @@ export type DigestAlgorithm = 'sha256' | 'sha512';
 
 const STAGE = 1 << 20;
 /** Most bytes handed to the worker and not yet hashed (memory bound). */
-const MAX_IN_FLIGHT = 16 << 20;
+const MAX_IN_FLIGHT = 8 << 20;
 
 // Plain CommonJS, evaluated: works the same from the sources (tests, tsx) and from dist.
 const WORKER_SOURCE = `
@@ -22,7 +22,8 @@ parentPort.on('message', (m) => {
   if (m.t === 0) hashes.set(m.id, createHash(m.alg));
   else if (m.t === 1) {
     hashes.get(m.id).update(new Uint8Array(m.b, 0, m.n));
-    parentPort.postMessage({ t: 1, n: m.n });
+    // The buffer goes back to be filled again: nothing is allocated per chunk on either side.
+    parentPort.postMessage({ t: 1, n: m.n, b: m.b }, [m.b]);
   } else {
     const h = hashes.get(m.id);
     hashes.delete(m.id);
@@ -31,7 +32,7 @@ parentPort.on('message', (m) => {
 });
 `;
 
-type Reply = { t: 1; n: number } | { t: 2; id: number; d: string };
+type Reply = { t: 1; n: number; b: ArrayBuffer } | { t: 2; id: number; d: string };
 
 /** One running digest. `update` may be called with any chunk; the bytes are copied before it returns. */
 export interface BlobDigest {
@@ -45,6 +46,8 @@ export class BlobHasher {
   private worker: Worker | null = null;
   private nextId = 1;
   private inFlight = 0;
+  /** Staging buffers back from the worker, ready for reuse. */
+  private free: ArrayBuffer[] = [];
   private waiters: Array<() => void> = [];
   private results = new Map<number, (hex: string) => void>();
   private failure: Error | null = null;
@@ -64,6 +67,7 @@ export class BlobHasher {
     w.on('message', (m: Reply) => {
       if (m.t === 1) {
         this.inFlight -= m.n;
+        this.free.push(m.b);
         if (this.inFlight <= MAX_IN_FLIGHT / 2) this.wake();
       } else {
         const r = this.results.get(m.id);
@@ -121,7 +125,7 @@ export class BlobHasher {
         let pos = 0;
         while (pos < chunk.length) {
           if (!stage) {
-            stage = new ArrayBuffer(STAGE);
+            stage = this.free.pop() ?? new ArrayBuffer(STAGE);
             view = new Uint8Array(stage);
           }
           const take = Math.min(STAGE - fill, chunk.length - pos);
