@@ -317,6 +317,51 @@ describe('analyze: waste, hard links, chown copies, user — against the engine 
     expect(z.size.blobs).toBeLessThan(z.size.tar);
   });
 
+  it('every layer blob is checked against its digest: one changed byte in a saved image is exit 2 naming the blob', async () => {
+    // Every shape above already passed its digest checks (they are on by default). Now a real
+    // `docker save` with one byte of the COPY layer's file data changed: the tar still parses.
+    const saved = path.join(tmp, 'save-digest.tar');
+    await saveImage(WASTE_TAG, saved);
+    const data = await fsp.readFile(path.join(tmp, 'ctx', 'data.bin'));
+    const members: Array<{ name: string; body: Buffer }> = [];
+    const extract = tarStream.extract();
+    const done = (async () => {
+      for await (const entry of extract) {
+        const parts: Buffer[] = [];
+        for await (const c of entry) parts.push(c as Buffer);
+        members.push({ name: entry.header.name, body: Buffer.concat(parts) });
+      }
+    })();
+    extract.end(await fsp.readFile(saved));
+    await done;
+    const victim = members.find(
+      (m) => m.body.indexOf(data.subarray(0, 64)) >= 0 && m.name.startsWith('blobs/'),
+    );
+    expect(victim, 'the blob holding data.bin').toBeDefined();
+    const at = victim!.body.indexOf(data.subarray(0, 64)) + 1000;
+    victim!.body = Buffer.from(victim!.body);
+    victim!.body[at] = victim!.body[at]! ^ 0x01;
+    const pack = tarStream.pack();
+    const chunks: Buffer[] = [];
+    pack.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const ended = new Promise<void>((r) => pack.on('end', () => r()));
+    for (const m of members)
+      await new Promise<void>((resolve, reject) =>
+        pack.entry({ name: m.name }, m.body, (e) => (e ? reject(e) : resolve())),
+      );
+    pack.finalize();
+    await ended;
+    const bad = path.join(tmp, 'save-tampered.tar');
+    await fsp.writeFile(bad, Buffer.concat(chunks));
+    const main = path.join(repoRoot, 'dist/cli/main.js');
+    const r = spawnSync(process.execPath, [main, 'analyze', bad], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(victim!.name);
+    expect(r.stderr).toMatch(/does not match its digest/);
+  });
+
   it('the CLI exits 1 when a gate fails, 0 when all pass, 2 on bad input', () => {
     const main = path.join(repoRoot, 'dist/cli/main.js');
     const cli = (...a: string[]) =>
