@@ -1,14 +1,18 @@
 /**
  * Lint speed, against dockerfilelint (npm) on the same files in the same run:
- *  - wall time of one `node dist/cli/main.js lint FILE` process vs one `dockerfilelint FILE` process
- *    (what a pre-commit hook or an editor pays): medians over interleaved runs, target ratio <= 0.8;
+ *  - wall time of one `pycontain lint FILE` process vs one `dockerfilelint FILE` process (what a
+ *    pre-commit hook or an editor pays): medians over interleaved runs, target ratio <= 0.8. Both
+ *    are launched as npm installs them: the file package.json "bin" names, through a
+ *    node_modules/.bin symlink executed directly (its `#!/usr/bin/env node` line; on Windows npm's
+ *    shim runs `node FILE`, and so does this);
  *  - in-process throughput of lintText over the corpus (test/corpus/), on one core (target >= 2,000/s),
  *    next to dockerfile-ast's bare parse rate and dockerfilelint's in-process rate.
  *
  *   npm run build && npx tsx bench/lint.ts
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,21 +21,52 @@ const corpusDir = path.join(root, 'test', 'corpus');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 const dfl = path.join(root, 'node_modules', 'dockerfilelint', 'bin', 'dockerfilelint');
 
+/** The file package.json "bin" points to: what `npm i -g pycontain` or a project's .bin runs. */
+function packageBin(dir: string, name: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    bin: string | Record<string, string>;
+  };
+  const rel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin[name];
+  if (!rel) throw new Error(`${dir}/package.json has no bin ${name}`);
+  return path.join(dir, rel);
+}
+
+/**
+ * How npm's shim starts a bin: on POSIX a symlink in node_modules/.bin executed directly (the
+ * kernel runs its `#!/usr/bin/env node` line); on Windows a .cmd that runs `node FILE`.
+ */
+function shimmed(binDir: string, name: string, target: string): { file: string; args: string[] } {
+  if (process.platform === 'win32') return { file: process.execPath, args: [target] };
+  const link = path.join(binDir, name);
+  symlinkSync(target, link);
+  return { file: link, args: [] };
+}
+
 export interface LintBench {
-  /** Median wall time of one pycontain lint process (ms). */
+  /** Median wall time of one `pycontain lint FILE` process, the package bin started as npm's shim does (ms). */
   cliWallMsPycontain: number;
-  /** Median wall time of one dockerfilelint process on the same file (ms). */
+  /** Median wall time of one dockerfilelint process on the same file, started the same way (ms). */
   cliWallMsDockerfilelint: number;
   /** pycontain / dockerfilelint; target <= 0.8. */
   ratio: number;
+  /** Median wall time of `node dist/cli/main.js lint FILE` (ms): the documented form, an ES module entry (same lint bundle). */
+  cliWallMsMainJs: number;
+  /** cliWallMsMainJs / cliWallMsDockerfilelint. */
+  mainJsRatio: number;
+  /** Median wall time of the bin linting a Dockerfile beside a Python project (examples/fastapi-uv): the project readers load too (ms). */
+  cliWallMsWithProject: number;
   /** Median wall time of `node -e 0` in the same run: the floor both pay (ms). */
   nodeStartupMs: number;
   /** Median wall time of `node dist/cli/main.js --version` (ms): the CLI shell with every command registered, no linting. */
   cliShellMs: number;
-  /** Median wall time of a process that imports only dist/lint/cli.js and lints the file (ms): lint's own share. */
+  /** Median wall time of a process that imports only dist/lint/cli.js (unbundled ES modules) and lints the file (ms). */
   lintOnlyProcessMs: number;
-  /** lintOnlyProcessMs / cliWallMsDockerfilelint: the ratio the CLI would reach if main.ts loaded commands lazily. */
+  /** lintOnlyProcessMs / cliWallMsDockerfilelint: where the unbundled linter alone would stand. */
   lintOnlyRatio: number;
+  /** Median wall time of the bin with PYCONTAIN_NO_BUNDLE=1 (ms): the unbundled path, what the bundle saves. */
+  cliWallMsUnbundled: number;
+  /** 1-minute load average before and after the process timings (the machine is shared). */
+  loadAverage: [number, number];
   /** lintText calls per CPU-second over the corpus (one thread, so one core); target >= 2000. */
   inProcessPerSecond: number;
   /** The same per wall-clock second (lower when the machine is shared). */
@@ -52,9 +87,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function wall(args: string[]): number {
+function wall(args: string[], file = process.execPath, env: NodeJS.ProcessEnv = {}): number {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(file, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1', ...env } });
   const ms = performance.now() - t;
   if (r.error) throw r.error;
   return ms;
@@ -125,35 +160,73 @@ export async function benchLint(opts: { runs?: number } = {}): Promise<LintBench
       const r = spawnSync(process.execPath, [dfl, f], { encoding: 'utf8' });
       return !/Error|at Object\./.test(r.stderr ?? '');
     }) ?? files[0]!;
-  const runs = opts.runs ?? 15;
-  const oursMs: number[] = [];
-  const theirs: number[] = [];
-  const bare: number[] = [];
-  const shell: number[] = [];
-  const lintOnly: number[] = [];
-  const lintOnlyScript = `const c = await import(${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'lint', 'cli.js')).href)}); process.exitCode = await c.runLint([${JSON.stringify(cliFile)}], { format: 'text', failLevel: 'none' });`;
-  wall([cli, 'lint', '--fail-level', 'none', cliFile]);
-  wall([dfl, cliFile]);
-  // Interleaved so that load changes on a shared machine hit both alike.
-  for (let i = 0; i < runs; i++) {
-    oursMs.push(wall([cli, 'lint', '--fail-level', 'none', cliFile]));
-    theirs.push(wall([dfl, cliFile]));
-    bare.push(wall(['-e', '0']));
-    shell.push(wall([cli, '--version']));
-    lintOnly.push(wall(['--input-type=module', '-e', lintOnlyScript]));
+  const runs = opts.runs ?? 21;
+  const bins = mkdtempSync(path.join(os.tmpdir(), 'pycontain-bench-bin-'));
+  let timings: { series: Record<string, number[]>; load: [number, number] };
+  try {
+    const ours = shimmed(bins, 'pycontain', packageBin(root, 'pycontain'));
+    const theirs = shimmed(
+      bins,
+      'dockerfilelint',
+      packageBin(path.join(root, 'node_modules', 'dockerfilelint'), 'dockerfilelint'),
+    );
+    // A Dockerfile beside a real Python project: the project-aware rules read it.
+    const project = path.join(bins, 'project');
+    cpSync(path.join(root, 'examples', 'fastapi-uv'), project, { recursive: true });
+    cpSync(cliFile, path.join(project, 'Dockerfile'));
+    const projectFile = path.join(project, 'Dockerfile');
+
+    const series: Record<string, number[]> = {
+      ours: [],
+      theirs: [],
+      mainJs: [],
+      project: [],
+      bare: [],
+      shell: [],
+      lintOnly: [],
+      unbundled: [],
+    };
+    const lintOnlyScript = `const c = await import(${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'lint', 'cli.js')).href)}); process.exitCode = await c.runLint([${JSON.stringify(cliFile)}], { format: 'text', failLevel: 'none' });`;
+    const lint = ['lint', '--fail-level', 'none'];
+    const measures: [string, () => number][] = [
+      ['ours', () => wall([...ours.args, ...lint, cliFile], ours.file)],
+      ['theirs', () => wall([...theirs.args, cliFile], theirs.file)],
+      ['mainJs', () => wall([cli, ...lint, cliFile])],
+      ['project', () => wall([...ours.args, ...lint, projectFile], ours.file)],
+      ['bare', () => wall(['-e', '0'])],
+      ['shell', () => wall([cli, '--version'])],
+      ['lintOnly', () => wall(['--input-type=module', '-e', lintOnlyScript])],
+      ['unbundled', () => wall([...ours.args, ...lint, cliFile], ours.file, { PYCONTAIN_NO_BUNDLE: '1' })],
+    ];
+    // One warm-up each (page cache; a code cache missing for this Node is made here).
+    for (const [, m] of measures) m();
+    const load0 = os.loadavg()[0]!;
+    // Interleaved so that load changes on a shared machine hit all alike.
+    for (let i = 0; i < runs; i++) for (const [name, m] of measures) series[name]!.push(m());
+    const load1 = os.loadavg()[0]!;
+    timings = { series, load: [load0, load1] };
+  } finally {
+    rmSync(bins, { recursive: true, force: true });
   }
+  const { series, load } = timings;
 
   const rates = inProcessRates(files);
-  const a = median(oursMs);
-  const b = median(theirs);
+  const ms = (name: string) => Math.round(median(series[name]!) * 10) / 10;
+  const b = median(series.theirs!);
+  const ratioOf = (name: string) => Math.round((median(series[name]!) / b) * 100) / 100;
   return {
-    cliWallMsPycontain: Math.round(a * 10) / 10,
-    cliWallMsDockerfilelint: Math.round(b * 10) / 10,
-    ratio: Math.round((a / b) * 100) / 100,
-    nodeStartupMs: Math.round(median(bare) * 10) / 10,
-    cliShellMs: Math.round(median(shell) * 10) / 10,
-    lintOnlyProcessMs: Math.round(median(lintOnly) * 10) / 10,
-    lintOnlyRatio: Math.round((median(lintOnly) / b) * 100) / 100,
+    cliWallMsPycontain: ms('ours'),
+    cliWallMsDockerfilelint: ms('theirs'),
+    ratio: ratioOf('ours'),
+    cliWallMsMainJs: ms('mainJs'),
+    mainJsRatio: ratioOf('mainJs'),
+    cliWallMsWithProject: ms('project'),
+    nodeStartupMs: ms('bare'),
+    cliShellMs: ms('shell'),
+    lintOnlyProcessMs: ms('lintOnly'),
+    lintOnlyRatio: ratioOf('lintOnly'),
+    cliWallMsUnbundled: ms('unbundled'),
+    loadAverage: [Math.round(load[0]! * 100) / 100, Math.round(load[1]! * 100) / 100],
     inProcessPerSecond: Math.round(rates.lint.cpu),
     inProcessWallPerSecond: Math.round(rates.lint.wall),
     parsePerSecond: Math.round(rates.parse.cpu),

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { runCommand } from '../errors.js';
 
@@ -31,16 +32,49 @@ export function registerLint(program: Command): void {
       await runCommand(async () => {
         const cli = await import('../../lint/cli.js');
         if (opts.listRules) {
-          process.stdout.write(cli.listRules());
+          out.stdout(cli.listRules());
           return 0;
         }
-        return cli.runLint(files, {
-          format: opts.format,
-          failLevel: opts.failLevel,
-          fix: opts.fix === true,
-          project: opts.project,
-          color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-        });
+        return cli.runLint(
+          files,
+          {
+            format: opts.format,
+            failLevel: opts.failLevel,
+            fix: opts.fix === true,
+            project: opts.project,
+            // NO_COLOR first: asking process.stdout whether it is a terminal creates the stream.
+            color: !process.env.NO_COLOR && process.stdout.isTTY === true,
+          },
+          out,
+        );
       });
     });
+}
+
+/**
+ * The report goes to the file descriptors directly on POSIX: process.stdout and process.stderr
+ * are created on first use, loading Node's stream modules, a measurable part of a lint process.
+ * Writes to files and pipes are synchronous there either way. Windows keeps the streams (console
+ * output needs them for Unicode).
+ */
+const out =
+  process.platform === 'win32'
+    ? {
+        stdout: (s: string) => void process.stdout.write(s),
+        stderr: (s: string) => void process.stderr.write(s),
+      }
+    : { stdout: (s: string) => writeAll(1, s), stderr: (s: string) => writeAll(2, s) };
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < buf.length) {
+    try {
+      done += writeSync(fd, buf, done);
+    } catch (err) {
+      // A non-blocking pipe (set so by whoever holds the other end) that is full: wait for the reader.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
