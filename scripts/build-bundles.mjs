@@ -51,6 +51,10 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // Resolve packages as Node resolves them for require(): without esbuild's default `module`
+  // condition, which picks ES builds (vscode-languageserver-types) that then need an interop copy
+  // of all their exports at every require.
+  conditions: [],
   // No source maps: the bundles are not minified, and every module is marked with a `// src/...`
   // comment (which the start-up test reads to know what a bundle holds).
   sourcemap: false,
