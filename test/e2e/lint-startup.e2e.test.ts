@@ -170,6 +170,10 @@ const UNWANTED_BUILTINS = [
   'NativeModule http',
   'NativeModule https',
   'NativeModule internal/fs/promises',
+  // With NO_COLOR set (as here) nothing asks process.stdout whether it is a terminal, and the
+  // report goes to the file descriptor: Node's stream modules are not loaded.
+  'NativeModule stream',
+  'NativeModule net',
 ];
 
 const CACHE_FILE = /^dist\/cli\/lint-[0-9a-f]{32}-.+\.v8cache$/;
