@@ -4,8 +4,10 @@ import {
   buildArgs,
   frontendUnreachable,
   podmanCacheRef,
+  podmanLeaksCacheLocks,
   stripSyntaxDirective,
   syntaxDirective,
+  withoutCacheLocks,
 } from './build.js';
 import type { Engine } from './driver.js';
 import { SolveState } from './progress-model.js';
@@ -185,5 +187,35 @@ describe('syntax directive', () => {
     const t = new SolveState();
     t.addOther('ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully');
     expect(frontendUnreachable(t)).toBe(false);
+  });
+});
+
+describe('podman cache locks', () => {
+  it('drops sharing=locked from cache mounts for podman before 4.4 only', () => {
+    expect(podmanLeaksCacheLocks(podman)).toBe(true);
+    expect(podmanLeaksCacheLocks({ ...podman, serverVersion: '4.4.0' })).toBe(false);
+    expect(podmanLeaksCacheLocks({ ...podman, serverVersion: '5.0.2' })).toBe(false);
+    expect(podmanLeaksCacheLocks(buildx)).toBe(false);
+    const text = [
+      'FROM x',
+      'RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \\',
+      '    --mount=type=cache,sharing=locked,target=/root/.cache/pypoetry \\',
+      '    --mount=type=secret,id=pip-index,target=/root/.netrc,required=false \\',
+      '    --mount=type=bind,source=.,target=/src,sharing=locked pip install .',
+      '',
+    ].join('\n');
+    expect(withoutCacheLocks(text)).toBe(
+      [
+        'FROM x',
+        'RUN --mount=type=cache,target=/root/.cache/pip \\',
+        '    --mount=type=cache,target=/root/.cache/pypoetry \\',
+        '    --mount=type=secret,id=pip-index,target=/root/.netrc,required=false \\',
+        '    --mount=type=bind,source=.,target=/src,sharing=locked pip install .',
+        '',
+      ].join('\n'),
+    );
+    expect(withoutCacheLocks('FROM x\nRUN --mount=type=cache,target=/c true\n')).toBe(
+      'FROM x\nRUN --mount=type=cache,target=/c true\n',
+    );
   });
 });

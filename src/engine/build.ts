@@ -190,6 +190,16 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     const iidfile = path.join(tmp, 'iid');
     const view = o.progress;
     if (o.builtinFrontend) dockerfilePath = await withoutSyntaxDirective(dockerfilePath, tmp);
+    if (podmanLeaksCacheLocks(o.engine)) {
+      const text = await fsp.readFile(dockerfilePath, 'utf8');
+      const unlocked = withoutCacheLocks(text);
+      if (unlocked !== text) {
+        view?.note(
+          `podman ${o.engine.serverVersion} can hang on RUN --mount=type=cache,sharing=locked (fixed in 4.4): building with shared cache mounts`,
+        );
+        dockerfilePath = await rewriteDockerfile(dockerfilePath, tmp, 'Dockerfile.podman', unlocked);
+      }
+    }
     view?.note(`building ${o.context} with ${describeEngine(o.engine)}`);
     let attempt = await runBuild(o, dockerfilePath, iidfile);
     if (!attempt.ok && frontendUnreachable(attempt.state) && !o.builtinFrontend) {
@@ -321,14 +331,49 @@ export function stripSyntaxDirective(text: string): string {
   return out.join('\n');
 }
 
-async function withoutSyntaxDirective(dockerfilePath: string, tmp: string): Promise<string> {
-  const text = await fsp.readFile(dockerfilePath, 'utf8');
-  const target = path.join(tmp, 'Dockerfile.builtin');
-  await fsp.writeFile(target, stripSyntaxDirective(text));
-  // keep the Dockerfile-specific ignore file, if the original has one
+/**
+ * Buildah before 1.29 (podman before 4.4) keeps only the last mount's lock of a RUN with several
+ * `--mount`s: a `type=cache,sharing=locked` mount followed by another mount (a secret, a second
+ * cache) is never unlocked, and the next RUN that locks the same cache waits forever (buildah
+ * PR #4349). Seen here with podman 4.3.1 on the generated Poetry Dockerfile.
+ */
+export function podmanLeaksCacheLocks(e: Engine): boolean {
+  if (e.kind !== 'podman') return false;
+  const m = /^(\d+)\.(\d+)/.exec(e.serverVersion);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < 4 || (major === 4 && minor < 4);
+}
+
+/**
+ * The Dockerfile with `sharing=locked` dropped from its cache mounts (shared, the default): pip's,
+ * Poetry's and PDM's caches are safe for concurrent writers, and apt takes its own lock.
+ */
+export function withoutCacheLocks(text: string): string {
+  return text.replace(/--mount=(\S+)/g, (all, spec: string) => {
+    const parts = spec.split(',');
+    if (!parts.includes('type=cache') || !parts.includes('sharing=locked')) return all;
+    return `--mount=${parts.filter((p) => p !== 'sharing=locked').join(',')}`;
+  });
+}
+
+/** Write a changed Dockerfile next to the original's ignore file (kept, if it has one). */
+async function rewriteDockerfile(
+  dockerfilePath: string,
+  tmp: string,
+  name: string,
+  text: string,
+): Promise<string> {
+  const target = path.join(tmp, name);
+  await fsp.writeFile(target, text);
   const ignore = await fsp.readFile(`${dockerfilePath}.dockerignore`, 'utf8').catch(() => null);
   if (ignore !== null) await fsp.writeFile(`${target}.dockerignore`, ignore);
   return target;
+}
+
+async function withoutSyntaxDirective(dockerfilePath: string, tmp: string): Promise<string> {
+  const text = await fsp.readFile(dockerfilePath, 'utf8');
+  return rewriteDockerfile(dockerfilePath, tmp, 'Dockerfile.builtin', stripSyntaxDirective(text));
 }
 
 /** BuildKit could not pull the `# syntax=` frontend image (offline machines, no registry). */
