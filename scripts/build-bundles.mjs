@@ -126,7 +126,7 @@ export function bundleOptions() {
     },
     project: {
       ...common,
-      entryPoints: { 'lint-project': 'src/lint/project.ts' },
+      entryPoints: { 'lint-project': 'src/cli/lint-project-entry.ts' },
       // The project readers find data/ through import.meta.url (see the top of this file).
       define: { 'import.meta.url': IMPORT_META_URL },
       banner: { js: `var ${IMPORT_META_URL} = require('node:url').pathToFileURL(__filename).href;` },

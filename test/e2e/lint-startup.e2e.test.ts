@@ -219,8 +219,9 @@ describe('the package bin, `pycontain lint FILE` with no project beside it', () 
   it('the project bundle holds the project readers, and neither image nor engine code', () => {
     const modules = bundledModules('lint-project.cjs');
     expect(modules).toContain('src/lint/project.ts');
+    expect(modules).toContain('src/cli/lint-project-entry.ts');
     expect(modules).toContain('src/project/detect.ts');
-    expect(modules.filter((m) => /^src\/(image|engine|verify|cli)\//.test(m))).toEqual([]);
+    expect(modules.filter((m) => /^src\/(image|engine|verify|cli\/commands)\//.test(m))).toEqual([]);
     // It shares the lint bundle's src/plan.ts (one InputError class for both).
     expect(modules).not.toContain('src/plan.ts');
   });
