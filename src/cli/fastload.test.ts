@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   bundleKey,
   cacheFileName,
   commandOf,
+  isFresh,
   loadBundle,
   userCacheDir,
   writeCaches,
@@ -168,5 +170,25 @@ describe('keys and places', () => {
     expect(commandOf(['node', 'pycontain', '--no-color', 'lint'])).toBe('lint');
     expect(commandOf(['node', 'pycontain', '--version'])).toBeUndefined();
     expect(commandOf(['node', 'pycontain', 'build', 'lint'])).toBe('build');
+  });
+});
+
+describe('isFresh', () => {
+  it('uses a bundle only when tsc has not written the CLI after it', () => {
+    const dir = path.join(root, 'fresh');
+    mkdirSync(dir);
+    const bundleFile = path.join(dir, 'lint.cjs');
+    const main = path.join(dir, 'main.js');
+    expect(isFresh(bundleFile, main)).toBe(false);
+    writeFileSync(bundleFile, '');
+    expect(isFresh(bundleFile, main)).toBe(true);
+    writeFileSync(main, '');
+    utimesSync(bundleFile, 1000, 1000);
+    utimesSync(main, 1000.5, 1000.5);
+    expect(isFresh(bundleFile, main)).toBe(true);
+    utimesSync(main, 1010, 1010);
+    expect(isFresh(bundleFile, main)).toBe(false);
+    utimesSync(bundleFile, 1020, 1020);
+    expect(isFresh(bundleFile, main)).toBe(true);
   });
 });

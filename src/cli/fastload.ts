@@ -186,13 +186,33 @@ export function loadBundle(
 
 /**
  * Run `pycontain lint` from the bundle beside the entry point in `dir`; false (nothing done) when
- * there is no bundle there (the CLI runs from source, or only tsc ran) or PYCONTAIN_NO_BUNDLE=1.
+ * there is no bundle there (the CLI runs from source, or only tsc ran), when the bundle is older
+ * than tsc's output beside it (tsc ran after the last `npm run build`: the bundle would run stale
+ * code), or PYCONTAIN_NO_BUNDLE=1.
  */
 export async function runBundledLint(dir: string, argv: readonly string[] = process.argv): Promise<boolean> {
   if (process.env[NO_BUNDLE_ENV] === '1') return false;
   const file = path.join(dir, LINT_BUNDLE);
-  if (!fs.existsSync(file)) return false;
+  if (!isFresh(file, path.join(dir, 'main.js'))) return false;
   const { exports } = loadBundle(file);
   await (exports.main as (argv: readonly string[]) => Promise<void>)(argv);
   return true;
+}
+
+/**
+ * True when the bundle exists and is not older than tsc's main.js (by more than a second: copies
+ * and installs give both about the same time; npm gives every file of a package the same one).
+ */
+export function isFresh(bundle: string, tscOutput: string): boolean {
+  let built: number;
+  try {
+    built = fs.statSync(bundle).mtimeMs;
+  } catch {
+    return false;
+  }
+  try {
+    return fs.statSync(tscOutput).mtimeMs - built <= 1000;
+  } catch {
+    return true;
+  }
 }
