@@ -51,6 +51,21 @@ describe('detectEngine', () => {
     expect((err as Error).message).toMatch(/Cannot connect to the Docker daemon/);
   });
 
+  it('falls back to podman when docker does not answer, unless an engine is named', async () => {
+    const bin = await fakeBin('deaddocker', 'echo "Cannot connect to the Docker daemon" >&2; exit 1');
+    await fsp.writeFile(path.join(bin, 'podman'), '#!/bin/sh\necho 4.3.1\n', { mode: 0o755 });
+    const e = await detectEngine({ env: { PATH: bin } });
+    expect(e.kind).toBe('podman');
+    // Named: only that engine, so a dead docker is an error rather than a build somewhere else.
+    const err = await detectEngine({ env: { PATH: bin, PYCONTAIN_ENGINE: 'docker' } }).catch(
+      (x: unknown) => x,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as Error).message).toMatch(/docker: the daemon did not answer\)/);
+    expect((err as Error).message).toMatch(/^the engine named \(PYCONTAIN_ENGINE=docker\) is not usable/);
+    expect((await detectEngine({ env: { PATH: bin }, prefer: 'podman' })).kind).toBe('podman');
+  });
+
   it('falls back to docker build with DOCKER_BUILDKIT=1 when the buildx plugin is missing', async () => {
     const bin = await fakeBin(
       'nobuildx',

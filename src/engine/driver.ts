@@ -33,7 +33,7 @@ export function describeEngine(e: Engine): string {
 
 export interface DetectOptions {
   env?: NodeJS.ProcessEnv;
-  /** Force one CLI ('docker' or 'podman'); default from PYCONTAIN_ENGINE, else docker first. */
+  /** Use only this CLI ('docker' or 'podman'); default from PYCONTAIN_ENGINE, else docker, then podman. */
   prefer?: 'docker' | 'podman';
   timeoutMs?: number;
 }
@@ -89,10 +89,20 @@ export async function detectEngine(opts: DetectOptions = {}): Promise<Engine> {
     return { kind: 'podman', bin, serverVersion: v.stdout.trim(), env };
   };
 
-  const order = prefer === 'podman' ? [tryPodman, tryDocker] : [tryDocker, tryPodman];
+  // A named engine is the only one tried: falling back to the other would build somewhere the user
+  // did not ask for (with other images, another cache, another store).
+  const order =
+    prefer === 'podman' ? [tryPodman] : prefer === 'docker' ? [tryDocker] : [tryDocker, tryPodman];
   for (const attempt of order) {
     const e = await attempt();
     if (e) return e;
+  }
+  if (prefer) {
+    const named = env.PYCONTAIN_ENGINE === prefer ? `PYCONTAIN_ENGINE=${prefer}` : prefer;
+    throw new EngineError(
+      `the engine named (${named}) is not usable (${problems.join('; ')}); the other engine is not tried when one is named.`,
+      lines,
+    );
   }
   throw new EngineError(
     `no container engine is usable (${problems.join('; ')}). Install Docker (with the buildx plugin) or podman, and check that \`docker version\` shows a server.`,
