@@ -11,7 +11,14 @@ import { InputError } from '../plan.js';
 import type { DecompressLimits } from './decompress.js';
 import { sniffCompression } from './decompress.js';
 import { type EngineKind, saveImageStream } from './engine.js';
-import { type BlobDigest, BlobHasher, type DigestAlgorithm, digestAlgorithm, digestOf } from './hasher.js';
+import {
+  type BlobDigest,
+  type BlobHasher,
+  type DigestAlgorithm,
+  digestAlgorithm,
+  digestOf,
+  sharedHasher,
+} from './hasher.js';
 import {
   LayerCollector,
   LayerError,
@@ -451,12 +458,11 @@ export async function loadArchiveStream(
   ref: string | undefined,
   opts: LoadOptions,
 ): Promise<LoadedImage> {
-  const hasher = opts.verify === false || opts.discard ? null : new BlobHasher();
+  const hasher = opts.verify === false || opts.discard ? null : sharedHasher();
   try {
     return await readArchiveStream(stream as AsyncIterable<Buffer>, name, ref, opts, hasher);
   } finally {
     if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
-    await hasher?.close();
   }
 }
 
@@ -522,6 +528,12 @@ class PlainMember {
     const where = e instanceof TarFormatError ? ` at byte ${e.offset}` : '';
     return new LayerError(`${this.p}: ${e.message}${where}`, this.p);
   }
+  /** The load failed: let the worker drop this digest's state. */
+  abandon(): void {
+    const dg = this.dg;
+    this.dg = null;
+    dg?.digest().catch(() => {});
+  }
   async finish(): Promise<LayerScan> {
     try {
       this.parser?.end();
@@ -538,8 +550,10 @@ class PlainMember {
       files: c?.files ?? 0,
       warnings: c?.warnings ?? [],
     };
-    if (this.dg && this.hash) {
-      scan.digest = await this.dg.digest();
+    const dg = this.dg;
+    this.dg = null;
+    if (dg && this.hash) {
+      scan.digest = await dg.digest();
       scan.digestOf = this.hash.of;
     }
     return scan;
@@ -561,6 +575,8 @@ async function readArchiveStream(
   let failure: unknown = null;
   let wakeOnFailure: (() => void) | null = null;
   let current: MemberQueue | null = null;
+  const plains: PlainMember[] = [];
+  const queues: MemberQueue[] = [];
   const task = (t: Promise<void>) =>
     tasks.push(
       t.catch((err) => {
@@ -614,11 +630,13 @@ async function readArchiveStream(
       else if (sniffCompression(first) === 'none') {
         kind = 'plain';
         plain = new PlainMember(p, opts, scanOpts(p).hash);
+        plains.push(plain);
       } else {
         kind = 'async';
         const q = new MemberQueue();
         queue = q;
         current = q;
+        queues.push(q);
         task(
           scanLayer(q, scanOpts(p)).then((scan) => {
             scans.set(p, scan);
@@ -692,6 +710,9 @@ async function readArchiveStream(
     if (!failure) await Promise.race([Promise.all(tasks), failed]);
     if (failure) throw failure;
   } catch (err) {
+    // Nothing left waiting on the failed load: readers see their input end, digests are dropped.
+    for (const m of plains) m.abandon();
+    for (const q of queues) q.end();
     if (err instanceof InputError) throw err;
     if (err instanceof LayerError) throw new InputError(err.message, name);
     const e = err as Error & { exitCode?: number };
@@ -741,7 +762,7 @@ export async function loadLayoutDir(
   opts: LoadOptions,
 ): Promise<LoadedImage> {
   const root = path.resolve(dir);
-  const hasher = opts.verify === false || opts.discard ? null : new BlobHasher();
+  const hasher = opts.verify === false || opts.discard ? null : sharedHasher();
   const inside = (p: string): string => {
     const abs = path.resolve(root, p);
     if (abs !== root && !abs.startsWith(root + path.sep))
@@ -790,11 +811,7 @@ export async function loadLayoutDir(
   const hasOci = await has('oci-layout');
   const hasLegacy = await has('manifest.json');
   if (!hasOci && !hasLegacy) throw new InputError('not an OCI image layout: no oci-layout file', dir);
-  try {
-    return await assemble(store, dir, ref, opts, hasLegacy && !hasOci, hasOci, 'dir');
-  } finally {
-    await hasher?.close();
-  }
+  return assemble(store, dir, ref, opts, hasLegacy && !hasOci, hasOci, 'dir');
 }
 
 /** Load any supported source. */
