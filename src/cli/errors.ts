@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import pc from 'picocolors';
 import { InputError } from '../plan.js';
 
@@ -12,14 +14,34 @@ export const EXIT = {
   engine: 3,
 } as const;
 
-/** Run a command body; print errors the way users can act on them and set the exit code. */
-export async function runCommand(body: () => Promise<number | undefined>): Promise<void> {
+/**
+ * Where an InputError points, as a path the user can open from where they ran the command: the
+ * project readers name files relative to the project directory (`pyproject.toml:4`), which is
+ * ambiguous when DIR is not the current directory.
+ */
+export function locationFrom(err: InputError, projectDir?: string): string {
+  if (!err.file || !projectDir || path.isAbsolute(err.file)) return err.location;
+  const inProject = path.resolve(projectDir, err.file);
+  if (path.resolve(err.file) === inProject || !existsSync(inProject)) return err.location;
+  const shown = path.relative(process.cwd(), inProject) || err.file;
+  return err.location.replace(err.file, shown);
+}
+
+/**
+ * Run a command body; print errors the way users can act on them and set the exit code.
+ * `projectDir` (the DIR argument) turns project-relative file names in errors into paths from here.
+ */
+export async function runCommand(
+  body: () => Promise<number | undefined>,
+  opts: { projectDir?: string } = {},
+): Promise<void> {
   try {
     const code = await body();
     process.exitCode = code ?? EXIT.ok;
   } catch (err) {
     if (err instanceof InputError) {
-      const where = err.location ? `${err.location}: ` : '';
+      const loc = locationFrom(err, opts.projectDir);
+      const where = loc ? `${loc}: ` : '';
       process.stderr.write(`${pc.red('error')}: ${where}${err.message}\n`);
       process.exitCode = EXIT.badInput;
       return;

@@ -103,96 +103,99 @@ export function registerBuild(program: Command): void {
     )
     .option('--json', 'print the build and verify results as JSON on stdout', false)
     .action(async (dir, opts) => {
-      await runCommand(async () => {
-        const root = path.resolve(dir);
-        if (!(await exists(root))) throw new InputError(`no such directory: ${dir}`);
-        const overrides: Overrides = {};
-        if (opts.python) overrides.pythonVersion = opts.python;
-        if (opts.baseImage) overrides.baseImage = opts.baseImage;
-        if (opts.builderImage) overrides.builderImage = opts.builderImage;
-        if (opts.indexUrl) overrides.indexUrl = opts.indexUrl;
-        if (opts.extraIndexUrl.length) overrides.extraIndexUrls = opts.extraIndexUrl;
-        if (opts.distroless) overrides.distroless = true;
-        if (opts.distrolessImage) overrides.distrolessImage = opts.distrolessImage;
-        if (opts.appDir) overrides.appDir = opts.appDir;
-        if (opts.keepPackageTests) overrides.keepPackageTests = true;
-        if (opts.port) overrides.port = opts.port;
+      await runCommand(
+        async () => {
+          const root = path.resolve(dir);
+          if (!(await exists(root))) throw new InputError(`no such directory: ${dir}`);
+          const overrides: Overrides = {};
+          if (opts.python) overrides.pythonVersion = opts.python;
+          if (opts.baseImage) overrides.baseImage = opts.baseImage;
+          if (opts.builderImage) overrides.builderImage = opts.builderImage;
+          if (opts.indexUrl) overrides.indexUrl = opts.indexUrl;
+          if (opts.extraIndexUrl.length) overrides.extraIndexUrls = opts.extraIndexUrl;
+          if (opts.distroless) overrides.distroless = true;
+          if (opts.distrolessImage) overrides.distrolessImage = opts.distrolessImage;
+          if (opts.appDir) overrides.appDir = opts.appDir;
+          if (opts.keepPackageTests) overrides.keepPackageTests = true;
+          if (opts.port) overrides.port = opts.port;
 
-        const engine = await detectEngine();
-        const mode = chooseProgressMode(opts.progress === 'auto' ? undefined : opts.progress);
-        const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
-        const err = (s: string) => process.stderr.write(`${s}\n`);
-        err(`${pc.dim('engine:')} ${describeEngine(engine)}`);
+          const engine = await detectEngine();
+          const mode = chooseProgressMode(opts.progress === 'auto' ? undefined : opts.progress);
+          const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
+          const err = (s: string) => process.stderr.write(`${s}\n`);
+          err(`${pc.dim('engine:')} ${describeEngine(engine)}`);
 
-        const common = {
-          platforms: opts.platform,
-          buildArgs: opts.buildArg,
-          secrets: opts.secret,
-          network: opts.network,
-          target: opts.target,
-          builder: opts.builder,
-          cacheFrom: opts.cacheFrom,
-          cacheTo: opts.cacheTo,
-          push: opts.push,
-          load: opts.load,
-          builtinFrontend: opts.builtinFrontend,
-        };
+          const common = {
+            platforms: opts.platform,
+            buildArgs: opts.buildArg,
+            secrets: opts.secret,
+            network: opts.network,
+            target: opts.target,
+            builder: opts.builder,
+            cacheFrom: opts.cacheFrom,
+            cacheTo: opts.cacheTo,
+            push: opts.push,
+            load: opts.load,
+            builtinFrontend: opts.builtinFrontend,
+          };
 
-        // Monorepo: several apps and no --app-dir / --file → one bake for all of them.
-        const hasDockerfile = await exists(path.join(root, 'Dockerfile'));
-        if (!opts.file && !opts.appDir && !(hasDockerfile && !opts.generate)) {
-          const apps = (await findPythonApps(root)).filter((a) => a !== '.');
-          const topIsApp = (await findPythonApps(root)).includes('.');
-          if (!topIsApp && apps.length > 1) {
-            return buildMonorepo(engine, root, apps, overrides, opts, common, mode);
+          // Monorepo: several apps and no --app-dir / --file → one bake for all of them.
+          const hasDockerfile = await exists(path.join(root, 'Dockerfile'));
+          if (!opts.file && !opts.appDir && !(hasDockerfile && !opts.generate)) {
+            const apps = (await findPythonApps(root)).filter((a) => a !== '.');
+            const topIsApp = (await findPythonApps(root)).includes('.');
+            if (!topIsApp && apps.length > 1) {
+              return buildMonorepo(engine, root, apps, overrides, opts, common, mode);
+            }
           }
-        }
 
-        let plan: Plan | null = null;
-        let dockerfileText: string | undefined;
-        let dockerignoreText: string | null = null;
-        let dockerfile: string | undefined;
-        if (opts.file === '-') {
-          dockerfileText = await readStdin();
-        } else if (opts.file) {
-          dockerfile = path.resolve(opts.file);
-        } else if (hasDockerfile && !opts.generate) {
-          dockerfile = path.join(root, 'Dockerfile');
-        }
-        if (dockerfile || dockerfileText !== undefined) {
-          err(
-            `${pc.dim('dockerfile:')} ${dockerfile ? path.relative(process.cwd(), dockerfile) || dockerfile : '(stdin)'}`,
-          );
-          // the plan only informs verification here (what must import, which port)
-          plan = await detectPlan(root, overrides).catch(() => null);
-        } else {
-          plan = await detectPlan(root, overrides);
-          const gen = await generateFor(plan);
-          dockerfileText = gen.dockerfile;
-          dockerignoreText = gen.dockerignore;
-          err(
-            `${pc.dim('dockerfile:')} generated in memory (${plan.packageManager}, ${plan.framework}, Python ${plan.pythonVersion})`,
-          );
-        }
-        const context = plan?.root ?? root;
-        const tags = opts.tag.length ? opts.tag : [defaultTag(plan?.projectName ?? path.basename(root))];
-        const progress = await createProgressView(mode);
-        const result = await buildImage({
-          engine,
-          context,
-          dockerfile,
-          dockerfileText,
-          dockerignoreText,
-          tags,
-          noCache: opts.cache === false,
-          progress,
-          ...common,
-        });
-        err(formatBuildSummary(result, { color }).trimEnd());
-        const verify = await maybeVerify(engine, result, plan, opts, mode);
-        if (opts.json) process.stdout.write(`${JSON.stringify(buildJson(result, verify), null, 2)}\n`);
-        return verify && !verify.ok ? EXIT.failed : EXIT.ok;
-      });
+          let plan: Plan | null = null;
+          let dockerfileText: string | undefined;
+          let dockerignoreText: string | null = null;
+          let dockerfile: string | undefined;
+          if (opts.file === '-') {
+            dockerfileText = await readStdin();
+          } else if (opts.file) {
+            dockerfile = path.resolve(opts.file);
+          } else if (hasDockerfile && !opts.generate) {
+            dockerfile = path.join(root, 'Dockerfile');
+          }
+          if (dockerfile || dockerfileText !== undefined) {
+            err(
+              `${pc.dim('dockerfile:')} ${dockerfile ? path.relative(process.cwd(), dockerfile) || dockerfile : '(stdin)'}`,
+            );
+            // the plan only informs verification here (what must import, which port)
+            plan = await detectPlan(root, overrides).catch(() => null);
+          } else {
+            plan = await detectPlan(root, overrides);
+            const gen = await generateFor(plan);
+            dockerfileText = gen.dockerfile;
+            dockerignoreText = gen.dockerignore;
+            err(
+              `${pc.dim('dockerfile:')} generated in memory (${plan.packageManager}, ${plan.framework}, Python ${plan.pythonVersion})`,
+            );
+          }
+          const context = plan?.root ?? root;
+          const tags = opts.tag.length ? opts.tag : [defaultTag(plan?.projectName ?? path.basename(root))];
+          const progress = await createProgressView(mode);
+          const result = await buildImage({
+            engine,
+            context,
+            dockerfile,
+            dockerfileText,
+            dockerignoreText,
+            tags,
+            noCache: opts.cache === false,
+            progress,
+            ...common,
+          });
+          err(formatBuildSummary(result, { color }).trimEnd());
+          const verify = await maybeVerify(engine, result, plan, opts, mode);
+          if (opts.json) process.stdout.write(`${JSON.stringify(buildJson(result, verify), null, 2)}\n`);
+          return verify && !verify.ok ? EXIT.failed : EXIT.ok;
+        },
+        { projectDir: dir },
+      );
     });
 }
 

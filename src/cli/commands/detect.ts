@@ -16,26 +16,29 @@ export function registerDetect(program: Command): void {
     .option('--python <X.Y>', 'use this Python version')
     .option('--app-dir <path>', 'the Python app inside a monorepo, relative to DIR')
     .action(async (dir, opts) => {
-      await runCommand(async () => {
-        const overrides: Overrides = {};
-        if (opts.python !== undefined) {
-          if (!/^\d+\.\d+(\.\d+)?$/.test(opts.python))
-            throw new InputError(`--python: "${opts.python}" is not a version like 3.12`);
-          overrides.pythonVersion = opts.python;
-        }
-        if (opts.appDir !== undefined) overrides.appDir = opts.appDir;
-        const plan = await detectProject(dir, overrides);
-        if (opts.json) process.stdout.write(formatDetectJson(plan));
-        else
-          process.stdout.write(
-            formatDetectReport(plan, {
-              // Only on a terminal, and picocolors' own rules (NO_COLOR, TERM=dumb) still apply.
-              color: Boolean(process.stdout.isTTY) && pc.isColorSupported,
-              width: process.stdout.columns || 100,
-              rootLabel: dir,
-            }),
-          );
-        return EXIT.ok;
-      });
+      await runCommand(
+        async () => {
+          const overrides: Overrides = {};
+          if (opts.python !== undefined) {
+            if (!/^\d+\.\d+(\.\d+)?$/.test(opts.python))
+              throw new InputError(`--python: "${opts.python}" is not a version like 3.12`);
+            overrides.pythonVersion = opts.python;
+          }
+          if (opts.appDir !== undefined) overrides.appDir = opts.appDir;
+          const plan = await detectProject(dir, overrides);
+          if (opts.json) process.stdout.write(formatDetectJson(plan));
+          else
+            process.stdout.write(
+              formatDetectReport(plan, {
+                // Only on a terminal, and picocolors' own rules (NO_COLOR, TERM=dumb) still apply.
+                color: Boolean(process.stdout.isTTY) && pc.isColorSupported,
+                width: process.stdout.columns || 100,
+                rootLabel: dir,
+              }),
+            );
+          return EXIT.ok;
+        },
+        { projectDir: dir },
+      );
     });
 }

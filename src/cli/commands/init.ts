@@ -166,19 +166,22 @@ export function registerInit(program: Command): void {
       dir: string,
       opts: PlanFlagValues & { force: boolean; dryRun: boolean; diff: boolean; syntax?: boolean },
     ) => {
-      await runCommand(async () => {
-        const overrides = overridesFromFlags(opts);
-        const { initProject } = await import('../../dockerfile/init.js');
-        const r = await initProject(dir, {
-          force: opts.force,
-          dryRun: opts.dryRun,
-          diff: opts.diff,
-          overrides,
-          render: opts.syntax === false ? { syntax: null } : {},
-        });
-        process.stdout.write(r.output);
-        return EXIT.ok;
-      });
+      await runCommand(
+        async () => {
+          const overrides = overridesFromFlags(opts);
+          const { initProject } = await import('../../dockerfile/init.js');
+          const r = await initProject(dir, {
+            force: opts.force,
+            dryRun: opts.dryRun,
+            diff: opts.diff,
+            overrides,
+            render: opts.syntax === false ? { syntax: null } : {},
+          });
+          process.stdout.write(r.output);
+          return EXIT.ok;
+        },
+        { projectDir: dir },
+      );
     },
   );
 }
