@@ -234,7 +234,13 @@ function trainCache() {
       [path.join(outDir, 'pycontain.cjs'), 'lint', '--fail-level', 'none', ...files],
       {
         encoding: 'utf8',
-        env: { ...process.env, PYCONTAIN_CACHE_DIR: outDir, PYCONTAIN_NO_BUNDLE: '', NO_COLOR: '1' },
+        // Without NODE_OPTIONS: V8 flags there would make the cache one a plain `node` rejects.
+        env: {
+          ...withoutNodeOptions(process.env),
+          PYCONTAIN_CACHE_DIR: outDir,
+          PYCONTAIN_NO_BUNDLE: '',
+          NO_COLOR: '1',
+        },
       },
     );
     if (r.status !== 0) throw new Error(`training lint run failed (${r.status}): ${r.stderr}`);
@@ -244,6 +250,11 @@ function trainCache() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function withoutNodeOptions(env) {
+  const { NODE_OPTIONS: _, ...rest } = env;
+  return rest;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -116,7 +116,13 @@ interface Trace {
 }
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  // Caches made at run time (none when the build's is used) go to a directory of this test, not ~/.cache.
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    PYCONTAIN_CACHE_DIR: path.join(work, 'user-cache'),
+    ...extra,
+  };
   // V8 flags from the test runner would make V8 reject the build's code cache.
   delete e.NODE_OPTIONS;
   delete e.PYCONTAIN_NO_BUNDLE;
