@@ -183,3 +183,33 @@ describe('TarParser fuzz', () => {
     );
   });
 });
+
+describe('normalizeEntryPath', () => {
+  /** The definition: drop '' and '.' segments, resolve '..' (clamped at the root, flagged). */
+  const reference = (raw: string) => {
+    const out: string[] = [];
+    let escapes = false;
+    for (const seg of raw.split('/')) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        if (out.length === 0) escapes = true;
+        else out.pop();
+      } else out.push(seg);
+    }
+    return { path: out.join('/'), escapes };
+  };
+
+  it('its fast paths agree with the definition on random names', () => {
+    const piece = fc.constantFrom('a', 'bc', '.', '..', '/', './', '.wh.x', '.a', 'a.', '//');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const raw = parts.join('');
+        expect(normalizeEntryPath(raw)).toEqual(reference(raw));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const raw of ['./', './etc/', './etc/rc2.d/x', 'usr/bin/', '././a//b/', '/', '']) {
+      expect(normalizeEntryPath(raw), raw).toEqual(reference(raw));
+    }
+  });
+});

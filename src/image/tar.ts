@@ -63,6 +63,15 @@ enum State {
 
 export function normalizeEntryPath(raw: string): { path: string; escapes: boolean } {
   if (isCleanPath(raw)) return { path: raw, escapes: false };
+  // Next most common: 'tar -C dir .' writes './etc/' (a leading './', directories with a trailing '/').
+  let start = 0;
+  let end = raw.length;
+  while (raw.startsWith('./', start)) start += 2;
+  while (end > start && raw.charCodeAt(end - 1) === 47) end--;
+  if (end > start) {
+    const inner = raw.slice(start, end);
+    if (isCleanPath(inner)) return { path: inner, escapes: false };
+  }
   const out: string[] = [];
   let escapes = false;
   for (const seg of raw.split('/')) {
