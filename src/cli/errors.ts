@@ -23,7 +23,9 @@ export function locationFrom(err: InputError, projectDir?: string): string {
   if (!err.file || !projectDir || path.isAbsolute(err.file)) return err.location;
   const inProject = path.resolve(projectDir, err.file);
   if (path.resolve(err.file) === inProject || !existsSync(inProject)) return err.location;
-  const shown = path.relative(process.cwd(), inProject) || err.file;
+  const rel = path.relative(process.cwd(), inProject);
+  // Below the current directory: relative, as compilers print it; elsewhere: absolute, not ../../..
+  const shown = rel && !rel.startsWith('..') ? rel : inProject;
   return err.location.replace(err.file, shown);
 }
 
