@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  armCaches,
   BUNDLE_HEADER,
   bundleKey,
   cacheFileName,
@@ -190,5 +191,19 @@ describe('isFresh', () => {
     expect(isFresh(bundleFile, main)).toBe(false);
     utimesSync(bundleFile, 1020, 1020);
     expect(isFresh(bundleFile, main)).toBe(true);
+  });
+});
+
+describe('deferred caches', () => {
+  it('are made at exit only once armed', () => {
+    const cache = path.join(root, 'cache-deferred');
+    const r = loadBundle(bundle(BODY), { writeDir: cache, deferCache: true });
+    expect(r.cache).toBe('miss');
+    writeCaches();
+    expect(existsSync(cache)).toBe(false);
+    const again = loadBundle(bundle(BODY), { writeDir: cache, deferCache: true });
+    armCaches();
+    writeCaches();
+    expect(readdirSync(cache)).toEqual([path.basename(again.cacheFile!)]);
   });
 });

@@ -60,7 +60,8 @@ export interface BundleLoad {
 }
 
 const loads = new Map<string, BundleLoad>();
-const pending = new Map<string, { script: vm.Script; file: string }>();
+/** Caches to make at exit; `armed` false until the run did what the cache should hold. */
+const pending = new Map<string, { script: vm.Script; file: string; armed: boolean }>();
 let exitHookInstalled = false;
 
 /** The content hash from a bundle's first line, or null (then no cache is used). */
@@ -97,7 +98,8 @@ function readCache(dirs: readonly string[], name: string): { data: Buffer; file:
  * caches of older builds of the same bundle in that directory.
  */
 export function writeCaches(): void {
-  for (const { script, file } of pending.values()) {
+  for (const { script, file, armed } of pending.values()) {
+    if (!armed) continue;
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       const dir = path.dirname(file);
@@ -124,13 +126,23 @@ export function writeCaches(): void {
   pending.clear();
 }
 
+/** Let the caches deferred by loadBundle be made at exit. */
+export function armCaches(): void {
+  for (const p of pending.values()) p.armed = true;
+}
+
 /**
  * Load a CommonJS bundle through the code cache and return its exports (once per process, like
  * require). `./<name>.cjs` required from inside a bundle loads that sibling bundle the same way.
  */
 export function loadBundle(
   file: string,
-  opts: { cacheDirs?: readonly string[]; writeDir?: string | null } = {},
+  opts: {
+    cacheDirs?: readonly string[];
+    writeDir?: string | null;
+    /** Make the cache only after armCaches(): a run that ends early (help, usage error) would make a poor one. */
+    deferCache?: boolean;
+  } = {},
 ): BundleLoad {
   const done = loads.get(file);
   if (done) return done;
@@ -156,7 +168,7 @@ export function loadBundle(
     cacheFile = writeDir ? path.join(writeDir, name) : null;
     if (cacheFile) {
       // Made at exit, so that it holds the functions this run compiled, not only the top level.
-      pending.set(file, { script, file: cacheFile });
+      pending.set(file, { script, file: cacheFile, armed: opts.deferCache !== true });
       if (!exitHookInstalled) {
         exitHookInstalled = true;
         process.once('exit', writeCaches);
@@ -194,8 +206,11 @@ export async function runBundledLint(dir: string, argv: readonly string[] = proc
   if (process.env[NO_BUNDLE_ENV] === '1') return false;
   const file = path.join(dir, LINT_BUNDLE);
   if (!isFresh(file, path.join(dir, 'main.js'))) return false;
-  const { exports } = loadBundle(file);
+  // The cache is made only if the command runs to its end: `lint --help` or a usage error exits
+  // from inside commander, and a cache made then would hold little of what linting compiles.
+  const { exports } = loadBundle(file, { deferCache: true });
   await (exports.main as (argv: readonly string[]) => Promise<void>)(argv);
+  armCaches();
   return true;
 }
 
