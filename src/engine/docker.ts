@@ -30,6 +30,8 @@ export interface ImageInfo {
 
 interface RawInspect {
   Id?: string;
+  /** podman keeps a Docker-format image's HEALTHCHECK here, outside Config (OCI configs have none). */
+  Healthcheck?: { Test?: string[] } | null;
   RepoTags?: string[] | null;
   Size?: number;
   RootFS?: { Layers?: string[] };
@@ -89,7 +91,7 @@ export async function inspectImage(engine: Engine, ref: string): Promise<ImageIn
     entrypoint: cfg.Entrypoint ?? null,
     cmd: cfg.Cmd ?? null,
     workingDir: cfg.WorkingDir ?? '',
-    healthcheck: cfg.Healthcheck?.Test ?? null,
+    healthcheck: cfg.Healthcheck?.Test ?? raw.Healthcheck?.Test ?? null,
     architecture: raw.Architecture ?? '',
     os: raw.Os ?? '',
   };
