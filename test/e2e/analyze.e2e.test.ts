@@ -360,6 +360,12 @@ describe('analyze: waste, hard links, chown copies, user — against the engine 
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain(victim!.name);
     expect(r.stderr).toMatch(/does not match its digest/);
+    // Asked not to check, it reads the same archive (the changed byte is file data, not structure).
+    const unchecked = spawnSync(process.execPath, [main, 'analyze', bad, '--no-verify-digests', '--json'], {
+      encoding: 'utf8',
+    });
+    expect(unchecked.status, unchecked.stderr).toBe(0);
+    expect(JSON.parse(unchecked.stdout).report.layers.length).toBeGreaterThan(0);
   });
 
   it('the CLI exits 1 when a gate fails, 0 when all pass, 2 on bad input', () => {

@@ -47,6 +47,10 @@ export function registerAnalyze(program: Command): void {
       ] as const),
     )
     .option('--top <n>', 'distributions to list in the text report', '15')
+    .option(
+      '--no-verify-digests',
+      'do not check layer blobs against their digests (faster on uncompressed archives you trust)',
+    )
     .action(async (image, opts) => {
       await runCommand(async () => {
         const gateOpts: GateOptions = {};
@@ -56,7 +60,10 @@ export function registerAnalyze(program: Command): void {
         validateGates(gateOpts);
         const top = Number(opts.top);
         if (!Number.isInteger(top) || top < 0) throw new InputError(`--top: not a count: ${opts.top}`);
-        const loadOpts = opts.platform ? { platform: opts.platform } : {};
+        const loadOpts = {
+          ...(opts.platform ? { platform: opts.platform } : {}),
+          ...(opts.verifyDigests === false ? { verify: false } : {}),
+        };
         const report = await analyzeImageIsolated(await resolveSource(image, opts.engine), loadOpts);
         let comparison: Comparison | undefined;
         if (opts.compare) {
