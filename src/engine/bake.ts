@@ -2,7 +2,7 @@ import { promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../plan.js';
-import { type EngineBuildFlags, frontendUnreachable, stripSyntaxDirective } from './build.js';
+import { buildImage, type EngineBuildFlags, frontendUnreachable, stripSyntaxDirective } from './build.js';
 import { onInterrupt } from './cleanup.js';
 import { describeEngine, type Engine, engineAnswers } from './driver.js';
 import { BuildFailedError, EngineError } from './errors.js';
@@ -96,14 +96,13 @@ export function renderBakeFile(
   return lines.join('\n');
 }
 
-/** Build several apps at once with `docker buildx bake` (the engine parallelizes the targets). */
+/**
+ * Build several apps at once with `docker buildx bake` (the engine parallelizes the targets); podman
+ * and the classic docker builder have no bake: there the apps are built one after another.
+ */
 export async function bakeImages(o: BakeOptions): Promise<BakeResult> {
-  if (o.engine.kind !== 'buildx') {
-    throw new EngineError(
-      `building several apps needs docker buildx bake; this machine builds with ${describeEngine(o.engine)}. Build one app with --app-dir DIR.`,
-    );
-  }
   if (!o.targets.length) throw new InputError('no Python apps to build');
+  if (o.engine.kind !== 'buildx') return buildEach(o);
   const t0 = Date.now();
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-bake-'));
   let child: import('node:child_process').ChildProcess | null = null;
@@ -225,5 +224,77 @@ async function bakeFailure(o: BakeOptions, state: SolveState, stderr: string): P
       failed?.name ?? null,
       lines,
     );
+  }
+}
+
+/**
+ * One `build` per app, in order, with the same flags bake would pass; the steps of all of them land
+ * in one state under BuildKit bake's names (`[api builder 2/10] RUN ...`), so the progress view and
+ * the summary read like bake's. Stops at the first failing app.
+ */
+async function buildEach(o: BakeOptions): Promise<BakeResult> {
+  const t0 = Date.now();
+  const hcl = renderBakeFile(
+    o.targets.map((t) => ({ ...t, dockerfilePath: t.dockerfile ?? path.join(t.context, 'Dockerfile') })),
+    o,
+  );
+  o.onHcl?.(
+    `# ${describeEngine(o.engine)} has no bake: pycontain builds these targets one after another.\n${hcl}`,
+  );
+  o.progress?.note(
+    `building ${o.targets.length} apps one after another with ${describeEngine(o.engine)} (${o.targets.map((t) => t.name).join(', ')})`,
+  );
+  const merged = new SolveState();
+  const images: Record<string, string | null> = {};
+  const { targets, progress, onHcl: _onHcl, engine, ...flags } = o;
+  for (const [i, t] of targets.entries()) {
+    const last = i === targets.length - 1;
+    const view: ProgressView | undefined = progress && {
+      note: (text) => progress.note(`${t.name}: ${text}`),
+      update: (s) => {
+        mergeInto(merged, t.name, s);
+        progress.update(merged);
+      },
+      done: (s, ok) => {
+        mergeInto(merged, t.name, s);
+        if (last || !ok) progress.done(merged, ok);
+        else progress.update(merged);
+      },
+    };
+    const r = await buildImage({
+      ...flags,
+      engine,
+      context: t.context,
+      ...(t.dockerfileText !== undefined
+        ? { dockerfileText: t.dockerfileText, dockerignoreText: t.dockerignoreText ?? null }
+        : { dockerfile: t.dockerfile ?? path.join(t.context, 'Dockerfile') }),
+      tags: t.tags,
+      ...(view ? { progress: view } : {}),
+    }).catch((err: unknown) => {
+      // say which app failed; the step names inside are the app's own
+      if (err instanceof BuildFailedError)
+        throw new BuildFailedError(`${t.name}: ${err.message}`, err.step, err.engineLines);
+      throw err;
+    });
+    mergeInto(merged, t.name, r.state);
+    images[t.name] = r.imageId;
+  }
+  return { images, state: merged, hcl, durationMs: Date.now() - t0 };
+}
+
+/** Copy one app's vertices into the combined state, their ids and step names prefixed with the app. */
+function mergeInto(merged: SolveState, app: string, s: SolveState): void {
+  for (const v of s.list()) {
+    const name = v.name.startsWith('[') ? `[${app} ${v.name.slice(1)}` : `[${app}] ${v.name}`;
+    const m = merged.vertex(`${app}/${v.id}`, name);
+    if (v.started) m.started = v.started;
+    if (v.completed) m.completed = v.completed;
+    m.cached = v.cached;
+    if (v.error !== undefined) m.error = v.error;
+    m.logs = v.logs;
+  }
+  for (const w of s.warnings) {
+    const message = `${app}: ${w.message}`;
+    if (!merged.warnings.some((x) => x.message === message)) merged.warnings.push({ ...w, message });
   }
 }
