@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { promises as fsp, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { promises as fsp, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../plan.js';
@@ -166,9 +167,12 @@ export function buildArgs(
 export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-build-'));
+  const before = o.engine.kind === 'podman' ? await podmanBuildContainers(o.engine) : null;
   const unregister = onInterrupt(() => {
-    currentChild?.kill('SIGINT');
+    const child = currentChild;
+    child?.kill('SIGINT');
     rmSync(tmp, { recursive: true, force: true });
+    if (before && child?.pid) reportPodmanLeftovers(o.engine, child.pid, before);
   });
   try {
     let dockerfilePath: string;
@@ -237,6 +241,67 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   } finally {
     unregister();
     await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Where podman keeps its per-build temp dirs (`buildah123456789`) and its cache mounts. */
+function podmanTmp(engine: Engine): string {
+  return engine.env.TMPDIR || '/var/tmp';
+}
+
+function podmanTempDirs(engine: Engine): string[] {
+  try {
+    return readdirSync(podmanTmp(engine)).filter((f) => /^buildah\d+$/.test(f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * IDs of podman's build (buildah "working") containers, which `podman ps --external` lists, and
+ * podman's temp dirs: what an interrupted build may leave.
+ */
+async function podmanBuildContainers(engine: Engine): Promise<Set<string>> {
+  const r = await run(engine.bin, ['ps', '-a', '--external', '--format', '{{.ID}}'], {
+    env: engine.env,
+    timeoutMs: 30_000,
+  });
+  return new Set([...r.stdout.split('\n').filter((l) => l.trim() !== ''), ...podmanTempDirs(engine)]);
+}
+
+/**
+ * podman 4.3 leaves the working container of an interrupted build behind (SIGINT and SIGTERM alike;
+ * it keeps the step's filesystem). They are named for the user, not removed: another podman build
+ * running at the same time has containers that look just the same. Synchronous (Ctrl-C handler).
+ */
+function reportPodmanLeftovers(engine: Engine, pid: number, before: Set<string>): void {
+  // let podman finish exiting first (at most 10 s)
+  spawnSync(
+    'sh',
+    ['-c', `i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`],
+    {
+      stdio: 'ignore',
+      timeout: 15_000,
+    },
+  );
+  const r = spawnSync(engine.bin, ['ps', '-a', '--external', '--format', '{{.ID}}'], {
+    env: engine.env,
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  const left = (r.stdout ?? '').split('\n').filter((id) => id.trim() !== '' && !before.has(id));
+  if (left.length) {
+    process.stderr.write(
+      `podman left ${left.length} build container${left.length > 1 ? 's' : ''} of the interrupted build behind; remove with: ${engine.bin} rm -f ${left.join(' ')}\n`,
+    );
+  }
+  const dirs = podmanTempDirs(engine)
+    .filter((d) => !before.has(d))
+    .map((d) => path.join(podmanTmp(engine), d));
+  if (dirs.length) {
+    process.stderr.write(
+      `podman left its temp dir${dirs.length > 1 ? 's' : ''} of the interrupted build behind: ${dirs.join(' ')}\n`,
+    );
   }
 }
 

@@ -311,6 +311,55 @@ describe('pycontain build with PYCONTAIN_ENGINE=podman', () => {
   });
 });
 
+describe('Ctrl-C during a podman build', () => {
+  it('exits 130, removes its temp files, and names the build container podman leaves behind', async () => {
+    const dir = path.join(work, 'interrupted');
+    await fsp.mkdir(dir, { recursive: true });
+    // no network, no index: the base image is in podman's store; the long step is interrupted
+    await fsp.writeFile(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${env.pythonSlim}\nRUN sleep 120\nRUN echo never\n`,
+    );
+    let stderr = '';
+    let sent = false;
+    const r = await runCli(
+      ['build', dir, '--tag', `${PREFIX}-interrupted:${RUN_ID}`, '--no-verify', '--progress', 'plain'],
+      { PYCONTAIN_ENGINE: 'podman', TMPDIR: tmpdir, PYCONTAIN_RUN_ID: RUN_ID },
+      (child) => {
+        child.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          // the RUN step has started: its container exists
+          if (!sent && stderr.includes('RUN sleep 120')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 1500);
+          }
+        });
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted (SIGINT): cleaned up');
+    // podman's own temp dir of the build (it runs with our TMPDIR), named, then removed here
+    const tmpLeft = /podman left its temp dirs? of the interrupted build behind: (.*)\n/.exec(r.stderr);
+    for (const d of tmpLeft?.[1]?.split(' ') ?? []) {
+      expect(path.dirname(d)).toBe(tmpdir);
+      await fsp.rm(d, { recursive: true, force: true });
+    }
+    await expectNoTempFiles();
+    const m =
+      /podman left (\d+) build containers? of the interrupted build behind; remove with: \S+ rm -f ([0-9a-f ]+)\n/.exec(
+        r.stderr,
+      );
+    expect(m, r.stderr).not.toBeNull();
+    const ids = (m?.[2] ?? '').trim().split(' ');
+    expect(ids.length).toBe(Number(m?.[1]));
+    const external = await podman('ps', '-a', '--external', '--format', '{{.ID}} {{.Names}}');
+    for (const id of ids) expect(external.stdout).toContain(`${id} `);
+    const rm = await podman('rm', '-f', ...ids);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect((await podman('image', 'exists', `${PREFIX}-interrupted:${RUN_ID}`)).code).toBe(1);
+  });
+});
+
 describe('pycontain verify with PYCONTAIN_ENGINE=podman', () => {
   it('verifies a podman image on its own and leaves no container behind', async () => {
     // --dir: the plan says which modules must import, and that the project itself requires setuptools
