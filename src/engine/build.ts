@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { promises as fsp, readdirSync, rmSync } from 'node:fs';
+import { promises as fsp, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../plan.js';
@@ -167,12 +167,12 @@ export function buildArgs(
 export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-build-'));
-  const before = o.engine.kind === 'podman' ? await podmanBuildContainers(o.engine) : null;
+  const snap = o.engine.kind === 'podman' ? await podmanSnapshot(o.engine) : null;
   const unregister = onInterrupt(() => {
     const child = currentChild;
-    child?.kill('SIGINT');
+    if (snap && child) cleanUpInterruptedPodman(o.engine, child, snap);
+    else child?.kill('SIGINT');
     rmSync(tmp, { recursive: true, force: true });
-    if (before && child?.pid) reportPodmanLeftovers(o.engine, child.pid, before);
   });
   try {
     let dockerfilePath: string;
@@ -257,46 +257,96 @@ function podmanTempDirs(engine: Engine): string[] {
   }
 }
 
-/**
- * IDs of podman's build (buildah "working") containers, which `podman ps --external` lists, and
- * podman's temp dirs: what an interrupted build may leave.
- */
-async function podmanBuildContainers(engine: Engine): Promise<Set<string>> {
-  const r = await run(engine.bin, ['ps', '-a', '--external', '--format', '{{.ID}}'], {
-    env: engine.env,
-    timeoutMs: 30_000,
-  });
-  return new Set([...r.stdout.split('\n').filter((l) => l.trim() !== ''), ...podmanTempDirs(engine)]);
+interface PodmanSnapshot {
+  /** Build (buildah "working") containers, as `podman ps --external` lists them, and temp dirs. */
+  known: Set<string>;
+  /** The OCI runtime podman runs RUN steps with (runc, crun). */
+  runtime: string | null;
+}
+
+/** What exists before the build: anything new after an interrupted one is the build's leftover. */
+async function podmanSnapshot(engine: Engine): Promise<PodmanSnapshot> {
+  const [ps, info] = await Promise.all([
+    run(engine.bin, ['ps', '-a', '--external', '--format', '{{.ID}}'], {
+      env: engine.env,
+      timeoutMs: 30_000,
+    }),
+    run(engine.bin, ['info', '--format', '{{.Host.OCIRuntime.Path}}'], {
+      env: engine.env,
+      timeoutMs: 30_000,
+    }),
+  ]);
+  return {
+    known: new Set([...ps.stdout.split('\n').filter((l) => l.trim() !== ''), ...podmanTempDirs(engine)]),
+    runtime: info.code === 0 && info.stdout.trim() ? info.stdout.trim() : null,
+  };
 }
 
 /**
- * podman 4.3 leaves the working container of an interrupted build behind (SIGINT and SIGTERM alike;
- * it keeps the step's filesystem). They are named for the user, not removed: another podman build
- * running at the same time has containers that look just the same. Synchronous (Ctrl-C handler).
+ * The bundle directories of the RUN steps a podman process is running: the working directories of
+ * its `buildah-oci-runtime` children (one per running step; the runtime's container is named
+ * `buildah-<bundle dir name>`). Linux /proc; empty elsewhere.
  */
-function reportPodmanLeftovers(engine: Engine, pid: number, before: Set<string>): void {
+function podmanRunBundles(pid: number): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const m = /^\d+ \(.*\) \S+ (\d+) /.exec(readFileSync(`/proc/${e}/stat`, 'utf8'));
+      if (!m || Number(m[1]) !== pid) continue;
+      // a re-exec of podman itself (comm "exe"): argv[0] names its role
+      const argv0 = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0')[0];
+      if (argv0 === 'buildah-oci-runtime') out.push(readlinkSync(`/proc/${e}/cwd`));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Ctrl-C of a podman build. podman 4.3, interrupted (SIGINT and SIGTERM alike), leaves the running
+ * RUN step's container running (orphaned: a `pip install` goes on to its end), its bundle temp dir,
+ * and the build's working container. The first two are ours for certain (found through our podman's
+ * children) and are stopped and removed; working containers are only named: a podman build running
+ * at the same time has ones that look just the same. Synchronous (Ctrl-C handler).
+ */
+function cleanUpInterruptedPodman(engine: Engine, child: ChildProcess, snap: PodmanSnapshot): void {
+  const bundles = child.pid ? podmanRunBundles(child.pid) : [];
+  child.kill('SIGINT');
   // let podman finish exiting first (at most 10 s)
   spawnSync(
     'sh',
-    ['-c', `i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`],
-    {
-      stdio: 'ignore',
-      timeout: 15_000,
-    },
+    ['-c', `i=0; while kill -0 ${child.pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`],
+    { stdio: 'ignore', timeout: 15_000 },
   );
+  for (const bundle of bundles) {
+    const id = `buildah-${path.basename(bundle)}`;
+    if (snap.runtime) {
+      spawnSync(snap.runtime, ['kill', id, 'KILL'], { stdio: 'ignore', timeout: 15_000 });
+      spawnSync(snap.runtime, ['delete', '--force', id], { stdio: 'ignore', timeout: 15_000 });
+    }
+    rmSync(bundle, { recursive: true, force: true });
+  }
   const r = spawnSync(engine.bin, ['ps', '-a', '--external', '--format', '{{.ID}}'], {
     env: engine.env,
     encoding: 'utf8',
     timeout: 15_000,
   });
-  const left = (r.stdout ?? '').split('\n').filter((id) => id.trim() !== '' && !before.has(id));
+  const left = (r.stdout ?? '').split('\n').filter((id) => id.trim() !== '' && !snap.known.has(id));
   if (left.length) {
     process.stderr.write(
       `podman left ${left.length} build container${left.length > 1 ? 's' : ''} of the interrupted build behind; remove with: ${engine.bin} rm -f ${left.join(' ')}\n`,
     );
   }
   const dirs = podmanTempDirs(engine)
-    .filter((d) => !before.has(d))
+    .filter((d) => !snap.known.has(d))
     .map((d) => path.join(podmanTmp(engine), d));
   if (dirs.length) {
     process.stderr.write(
