@@ -208,6 +208,48 @@ describe('image readers', () => {
     });
   });
 
+  it('containers/image dir: layout (podman save --format docker-dir): blobs under their bare hex digest', async () => {
+    const dir = path.join(tmp, 'dir-transport');
+    await fsp.mkdir(dir, { recursive: true });
+    const put = async (b: Buffer, mediaType: string) => {
+      await fsp.writeFile(path.join(dir, sha(b)), b);
+      return { mediaType, digest: `sha256:${sha(b)}`, size: b.length };
+    };
+    const cfg = config([t1, t2, t2].map((t) => `sha256:${sha(t)}`));
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: await put(cfg, 'application/vnd.docker.container.image.v1+json'),
+      layers: [
+        await put(gzipSync(t1), 'application/vnd.docker.image.rootfs.diff.tar.gzip'),
+        await put(gzipSync(t2), 'application/vnd.docker.image.rootfs.diff.tar.gzip'),
+        await put(t2, 'application/vnd.docker.image.rootfs.diff.tar'),
+      ],
+    };
+    await fsp.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await fsp.writeFile(path.join(dir, 'version'), 'Directory Transport Version: 1.1\n');
+    const a = await figures(dir);
+    const ref = await figures(await ociDir('oci-for-dir', [gzipSync(t1), gzipSync(t2), t2]));
+    expect(a.format).toBe('dir-transport');
+    expect({ ...a, format: '' }).toEqual({ ...ref, format: '' });
+    const loaded = await loadImage({ kind: 'oci', path: dir });
+    expect(loaded.configDigest).toBe(`sha256:${sha(cfg)}`);
+    // Stored blobs are checked against the manifest like any other layout.
+    const victim = path.join(dir, sha(t2));
+    const bad = Buffer.from(t2);
+    bad[1100] = bad[1100]! ^ 1; // inside app/main.py's data: the tar still parses
+    await fsp.writeFile(victim, bad);
+    const err = await loadImage({ kind: 'oci', path: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/does not match its digest/);
+    expect(err.file).toBe(sha(t2));
+    // A manifest.json that is neither docker save's list nor a schema 2 manifest says which it is.
+    await fsp.writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ schemaVersion: 1, fsLayers: [] }));
+    await expect(loadImage({ kind: 'oci', path: dir })).rejects.toThrow(
+      /unsupported manifest \(schemaVersion 1\)/,
+    );
+  });
+
   it('a nested index: picks the platform, skips attestations, explains a missing one', async () => {
     const dir = await ociDir('oci-multi', [gzipSync(t1), gzipSync(t2), gzipSync(t2)], { multi: true });
     expect((await figures(dir, 'linux/amd64')).total).toBe(4400);

@@ -58,7 +58,9 @@ export type ArchiveFormat =
   | 'docker-archive-oci'
   | 'docker-archive-containerd'
   | 'oci-layout'
-  | 'oci-archive';
+  | 'oci-archive'
+  /** containers/image `dir:` (podman save --format docker-dir, skopeo copy dir:). */
+  | 'dir-transport';
 
 export interface LoadedLayer {
   /** Blob digest as stored (compressed digest for OCI layouts, diff_id for Docker 25+ archives). */
@@ -267,6 +269,21 @@ async function resolveFromIndex(
   throw new InputError('image indexes nested too deeply', file);
 }
 
+/** The manifest of a containers/image `dir:` layout, or null when manifest.json is docker save's list. */
+async function dirTransportManifest(store: Store): Promise<OciManifest | null> {
+  const buf = await store.json('manifest.json');
+  if (!buf) return null;
+  const m = parseJson<unknown>(buf, 'manifest.json');
+  if (!m || Array.isArray(m) || typeof m !== 'object') return null;
+  if ((m as { schemaVersion?: unknown }).schemaVersion !== 2) {
+    throw new InputError(
+      `unsupported manifest (schemaVersion ${JSON.stringify((m as { schemaVersion?: unknown }).schemaVersion ?? null)}); expected docker save's list or an image manifest with schemaVersion 2`,
+      'manifest.json',
+    );
+  }
+  return m as OciManifest;
+}
+
 async function assemble(
   store: Store,
   name: string,
@@ -300,7 +317,15 @@ async function assemble(
       warnings.push(`index.json unusable (${(err as Error).message}); using manifest.json`);
     }
   }
-  if (hasLegacyManifest) {
+  const dirManifest = hasLegacyManifest && !hasOciLayout ? await dirTransportManifest(store) : null;
+  if (dirManifest) {
+    // containers/image's `dir:` layout (podman save --format docker-dir, skopeo copy dir:): one
+    // manifest, blobs stored under their bare hex digest.
+    const hex = (d: string | undefined) => blobPath(d, 'manifest.json').split('/')[2]!;
+    if (!dirManifest.config) throw new InputError('manifest has no config', 'manifest.json');
+    configFile = hex(dirManifest.config.digest);
+    layerRefs = (dirManifest.layers ?? []).map((d) => ({ blob: hex(d.digest), d }));
+  } else if (hasLegacyManifest) {
     const list = parseJson<LegacyManifestEntry[]>((await store.json('manifest.json'))!, 'manifest.json');
     if (!Array.isArray(list) || list.length === 0)
       throw new InputError('manifest.json lists no image', 'manifest.json');
@@ -370,7 +395,8 @@ async function assemble(
     });
   }
   let format: ArchiveFormat;
-  if (!hasOciLayout) format = 'docker-archive-legacy';
+  if (dirManifest) format = 'dir-transport';
+  else if (!hasOciLayout) format = 'docker-archive-legacy';
   else if (!hasLegacyManifest) format = kindHint === 'dir' ? 'oci-layout' : 'oci-archive';
   else if (nested || layers.some((l) => l.scan.compression !== 'none')) format = 'docker-archive-containerd';
   else format = 'docker-archive-oci';
@@ -380,7 +406,9 @@ async function assemble(
     tags,
     configDigest: /^blobs\/sha256\/[a-f0-9]{64}$/.test(configFile!)
       ? `sha256:${configFile!.slice(13)}`
-      : null,
+      : dirManifest
+        ? (dirManifest.config?.digest ?? null)
+        : null,
     config,
     layers,
     warnings,
