@@ -2,8 +2,9 @@ import path from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { AnalysisReport } from '../../image/analyze.js';
 import { analyzeImageIsolated } from '../../image/analyze-worker.js';
-import { resolveSource } from '../../image/archive.js';
+import { type ImageSource, resolveSource } from '../../image/archive.js';
 import { type Comparison, compareReports } from '../../image/compare.js';
+import type { EngineKind } from '../../image/engine.js';
 import { evaluateGates, type GateOptions, validateGates } from '../../image/gates.js';
 import { InputError } from '../../plan.js';
 import { renderAnalyzeText, renderComparisonText, renderGatesText } from '../../report/analyze.js';
@@ -18,6 +19,21 @@ const collect = (v: string, prev: string[] = []): string[] => [
     .map((s) => s.trim())
     .filter(Boolean),
 ];
+
+/**
+ * An image name without an engine prefix is read from --engine, else PYCONTAIN_ENGINE, else the
+ * engine build would use (docker when it answers, then podman), so that `analyze` finds what
+ * `build` made.
+ */
+async function resolveEngineSource(arg: string, engine?: EngineKind): Promise<ImageSource> {
+  const env = process.env.PYCONTAIN_ENGINE;
+  const named = engine ?? (env === 'docker' || env === 'podman' ? env : undefined);
+  const src = await resolveSource(arg, named);
+  if (src.kind !== 'engine' || src.engine) return src;
+  const { detectEngine } = await import('../../engine/driver.js');
+  const found = await detectEngine();
+  return { ...src, engine: found.kind === 'podman' ? 'podman' : 'docker' };
+}
 
 export function registerAnalyze(program: Command): void {
   program
@@ -64,13 +80,11 @@ export function registerAnalyze(program: Command): void {
           ...(opts.platform ? { platform: opts.platform } : {}),
           ...(opts.verifyDigests === false ? { verify: false } : {}),
         };
-        const report = await analyzeImageIsolated(await resolveSource(image, opts.engine), loadOpts);
+        const source = (arg: string) => resolveEngineSource(arg, opts.engine);
+        const report = await analyzeImageIsolated(await source(image), loadOpts);
         let comparison: Comparison | undefined;
         if (opts.compare) {
-          const other: AnalysisReport = await analyzeImageIsolated(
-            await resolveSource(opts.compare, opts.engine),
-            loadOpts,
-          );
+          const other: AnalysisReport = await analyzeImageIsolated(await source(opts.compare), loadOpts);
           comparison = compareReports(other, report);
         }
         const gates = evaluateGates(report, gateOpts);

@@ -102,6 +102,12 @@ export function registerBuild(program: Command): void {
         .default('auto' as const),
     )
     .option('--json', 'print the build and verify results as JSON on stdout', false)
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'container engine to use (default: PYCONTAIN_ENGINE, else docker, then podman)',
+      ).choices(['docker', 'podman'] as const),
+    )
     .action(async (dir, opts) => {
       await runCommand(
         async () => {
@@ -119,7 +125,7 @@ export function registerBuild(program: Command): void {
           if (opts.keepPackageTests) overrides.keepPackageTests = true;
           if (opts.port) overrides.port = opts.port;
 
-          const engine = await detectEngine();
+          const engine = await detectEngine(opts.engine ? { prefer: opts.engine } : {});
           const mode = chooseProgressMode(opts.progress === 'auto' ? undefined : opts.progress);
           const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
           const err = (s: string) => process.stderr.write(`${s}\n`);

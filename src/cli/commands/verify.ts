@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import pc from 'picocolors';
 import { detectEngine } from '../../engine/driver.js';
 import { InputError, type Plan } from '../../plan.js';
@@ -25,6 +25,12 @@ export function registerVerify(program: Command): void {
     )
     .argument('<image>', 'image name or id in the local engine')
     .option('--json', 'print the report as JSON', false)
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'container engine to use (default: PYCONTAIN_ENGINE, else docker, then podman)',
+      ).choices(['docker', 'podman'] as const),
+    )
     .option(
       '--dir <dir>',
       'project directory: take the modules to import, port and health path from its plan',
@@ -60,7 +66,7 @@ export function registerVerify(program: Command): void {
           const { detectPlan } = await import('../../engine/project.js');
           plan = await detectPlan(path.resolve(opts.dir));
         }
-        const engine = await detectEngine();
+        const engine = await detectEngine(opts.engine ? { prefer: opts.engine } : {});
         const report = await verifyImage({
           engine,
           image,
