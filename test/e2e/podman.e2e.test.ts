@@ -2,7 +2,7 @@
  * The podman paths, for real: `pycontain build` and `pycontain verify` with PYCONTAIN_ENGINE=podman
  * (podman 4.3 from Debian 12, rootful, set up by test/e2e/support/podman-setup.sh, which CI runs),
  * and `pycontain analyze` of a podman image in every shape `podman save` writes that analyze reads:
- * docker-archive streamed from the engine, oci-archive through a pipe, an oci-dir directory.
+ * docker-archive streamed from the engine, oci-archive through a pipe, an oci-dir and a docker-dir directory.
  *
  * Two builds, shared by every test: flask-psycopg2-pip (pip, native psycopg2, Debian runtime) and
  * fastapi-poetry on the distroless runtime (Poetry, cache mounts that hang podman < 4.4 when locked).
@@ -420,7 +420,7 @@ async function analyzeJson(args: string[]): Promise<Report> {
 }
 
 /** What every format must agree on, checked against podman's own inspect and history. */
-async function expectMatchesPodman(report: Report, ref: string): Promise<void> {
+async function expectMatchesPodman(report: Report, ref: string, tagged = true): Promise<void> {
   const img = await inspect(ref);
   const sizes = await historyLayerSizes(ref);
   expect(report.layers.length).toBe(img.RootFS.Layers.length);
@@ -430,7 +430,9 @@ async function expectMatchesPodman(report: Report, ref: string): Promise<void> {
   // podman's Size is the layers plus its config and manifest
   expect(img.Size - report.size.tar).toBeGreaterThanOrEqual(0);
   expect(img.Size - report.size.tar).toBeLessThan(64 * 1024);
-  expect(report.image.tags).toContain(`localhost/${ref}`);
+  // containers/image's dir: layout stores no name.
+  if (tagged) expect(report.image.tags).toContain(`localhost/${ref}`);
+  else expect(report.image.tags).toEqual([]);
   expect(report.user).toMatchObject({ configured: '10001:10001', uid: 10001, root: false, numeric: true });
   const venv = report.python.distributions.filter((d) => d.venv === '/opt/venv');
   expect(venv).toContainEqual(expect.objectContaining({ name: 'psycopg2', version: '2.9.5' }));
@@ -490,6 +492,20 @@ describe('pycontain analyze of a podman image', () => {
     expect(report.image.configDigest).toBe(manifest.config.digest);
     expect(report.image.configDigest).toBe(ociConfigDigest);
     await expectMatchesPodman(report, FLASK);
+    expect(report.size.total).toBe(dockerArchive.size.total);
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a docker-dir written by `podman save --format docker-dir -o DIR`', async () => {
+    await flask();
+    const dir = path.join(work, 'docker-dir');
+    const saved = await podman('save', '--format', 'docker-dir', '-o', dir, FLASK);
+    expect(saved.code, saved.stderr).toBe(0);
+    const report = await analyzeJson([dir]);
+    expect(report.image.format).toBe('dir-transport');
+    const manifest = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(report.image.configDigest).toBe(manifest.config.digest);
+    await expectMatchesPodman(report, FLASK, false);
     expect(report.size.total).toBe(dockerArchive.size.total);
     await fsp.rm(dir, { recursive: true, force: true });
   });
