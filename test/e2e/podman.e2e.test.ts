@@ -479,36 +479,36 @@ describe('pycontain analyze of a podman image', () => {
     expect(report.size.total).toBe(dockerArchive.size.total);
   });
 
-  it('an oci-dir written by `podman save --format oci-dir -o DIR`', async () => {
-    await flask();
-    const dir = path.join(work, 'oci-dir');
-    const saved = await podman('save', '--format', 'oci-dir', '-o', dir, FLASK);
-    expect(saved.code, saved.stderr).toBe(0);
-    const report = await analyzeJson([dir]);
-    expect(report.image.format).toBe('oci-layout');
-    const index = JSON.parse(await fsp.readFile(path.join(dir, 'index.json'), 'utf8'));
-    const manifestHex = index.manifests[0].digest.replace('sha256:', '');
-    const manifest = JSON.parse(await fsp.readFile(path.join(dir, 'blobs', 'sha256', manifestHex), 'utf8'));
-    expect(report.image.configDigest).toBe(manifest.config.digest);
-    expect(report.image.configDigest).toBe(ociConfigDigest);
-    await expectMatchesPodman(report, FLASK);
-    expect(report.size.total).toBe(dockerArchive.size.total);
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
-
-  it('a docker-dir written by `podman save --format docker-dir -o DIR`', async () => {
-    await flask();
-    const dir = path.join(work, 'docker-dir');
-    const saved = await podman('save', '--format', 'docker-dir', '-o', dir, FLASK);
-    expect(saved.code, saved.stderr).toBe(0);
-    const report = await analyzeJson([dir]);
-    expect(report.image.format).toBe('dir-transport');
-    const manifest = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    expect(report.image.configDigest).toBe(manifest.config.digest);
-    await expectMatchesPodman(report, FLASK, false);
-    expect(report.size.total).toBe(dockerArchive.size.total);
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  // The two directory formats differ in where the manifest lives and whether a name is kept.
+  const manifestOf = {
+    'oci-dir': async (dir: string) => {
+      const index = JSON.parse(await fsp.readFile(path.join(dir, 'index.json'), 'utf8'));
+      const hex = index.manifests[0].digest.replace('sha256:', '');
+      return JSON.parse(await fsp.readFile(path.join(dir, 'blobs', 'sha256', hex), 'utf8'));
+    },
+    'docker-dir': async (dir: string) =>
+      JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')),
+  };
+  it.each([
+    { kind: 'oci-dir', format: 'oci-layout', tagged: true },
+    { kind: 'docker-dir', format: 'dir-transport', tagged: false },
+  ] as const)(
+    'a $kind written by `podman save --format $kind -o DIR`, read as $format',
+    async ({ kind, format, tagged }) => {
+      await flask();
+      const dir = path.join(work, kind);
+      const saved = await podman('save', '--format', kind, '-o', dir, FLASK);
+      expect(saved.code, saved.stderr).toBe(0);
+      const report = await analyzeJson([dir]);
+      expect(report.image.format).toBe(format);
+      const manifest = await manifestOf[kind](dir);
+      expect(report.image.configDigest).toBe(manifest.config.digest);
+      if (kind === 'oci-dir') expect(report.image.configDigest).toBe(ociConfigDigest);
+      await expectMatchesPodman(report, FLASK, tagged);
+      expect(report.size.total).toBe(dockerArchive.size.total);
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  );
 
   it('an image podman does not have is bad input (exit 2), not an engine failure', async () => {
     const r = await cli(['analyze', `podman:${PREFIX}-missing:${RUN_ID}`]);
