@@ -39,9 +39,9 @@ export interface ToolVersions {
  * says so, so the lock is read by the tool that understands its format.
  */
 export const DEFAULT_TOOL_VERSIONS: ToolVersions = {
-  poetry: '1.8.5',
-  pdm: '2.22.4',
-  uv: '0.8.15',
+  poetry: '2.5.1',
+  pdm: '2.29.2',
+  uv: '0.12.20',
 };
 
 export interface RenderOptions {
