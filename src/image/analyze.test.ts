@@ -94,6 +94,14 @@ async function pythonImage(): Promise<AnalysisReport> {
         { name: `${VENV}/pip-23.0.dist-info/RECORD`, content: 'pip/__init__.py,,\n' },
         { name: `${VENV}/foo/__init__.py`, content: bytes(200) },
         { name: `${VENV}/foo-2.0.dist-info/RECORD`, content: 'foo/__init__.py,,\n' },
+        // setuptools that gunicorn 20 requires (pkg_resources): a dependency, not a leftover
+        { name: `${VENV}/setuptools/__init__.py`, content: bytes(300) },
+        { name: `${VENV}/setuptools-66.1.1.dist-info/RECORD`, content: 'setuptools/__init__.py,,\n' },
+        {
+          name: `${VENV}/gunicorn-20.1.0.dist-info/METADATA`,
+          content:
+            'Metadata-Version: 2.1\nName: gunicorn\nVersion: 20.1.0\nRequires-Dist: setuptools (>=3.0)\nRequires-Dist: eventlet (>=0.24.1) ; extra == "eventlet"\n\nRequires-Dist: wheel (in the description)\n',
+        },
         { name: 'app/.venv/pyvenv.cfg', content: 'home = /opt/homebrew/bin\n' },
         { name: 'app/.venv/lib/python3.11/site-packages/m/_x.so', content: makeMachO() },
         { name: 'app/.git/HEAD', content: 'ref: refs/heads/main\n' },
@@ -210,6 +218,11 @@ describe('analyzeLoaded on a hand-made Python image', () => {
     ]) {
       expect(ids, id).toContain(id);
     }
+    const tools = r.findings.find((f) => f.id === 'pip-in-runtime-venv')!;
+    expect(tools.title).toBe('pip inside the runtime virtualenv');
+    expect(tools.detail).toBe('pip 23.0 in /opt/venv; setuptools kept: required by gunicorn 20.1.0');
+    const gunicorn = r.python.distributions.find((d) => d.key === 'gunicorn')!;
+    expect(gunicorn.requires).toEqual(['setuptools']);
     const pip = r.findings.find((f) => f.id === 'pip-cache')!;
     expect(pip).toMatchObject({ bytes: 0, wastedBytes: 5000, paths: ['/root/.cache/pip'], layers: [1] });
     const tool = r.findings.find((f) => f.id === 'build-toolchain')!;

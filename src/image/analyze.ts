@@ -774,7 +774,18 @@ function pythonFindings(
   }
 
   // pip / setuptools / wheel inside a virtualenv: scanner noise (vendored SBOMs) and an install tool at run time.
-  const tools = inv.distributions.filter((d) => d.venv && ['pip', 'setuptools', 'wheel'].includes(d.key));
+  // One that another distribution of the same environment requires (gunicorn 20 needs setuptools for
+  // pkg_resources) is a dependency, not a leftover: it is named in the detail, not flagged.
+  const requiredBy = (t: Distribution) =>
+    inv.distributions.filter(
+      (d) => d !== t && d.sitePackages === t.sitePackages && d.requires?.includes(t.key),
+    );
+  const venvTools = inv.distributions.filter((d) => d.venv && ['pip', 'setuptools', 'wheel'].includes(d.key));
+  const tools = venvTools.filter((t) => requiredBy(t).length === 0);
+  const kept = venvTools
+    .map((t) => ({ t, by: requiredBy(t) }))
+    .filter((k) => k.by.length > 0)
+    .map((k) => `${k.t.name} kept: required by ${k.by.map((d) => `${d.name} ${d.version}`).join(', ')}`);
   if (tools.length) {
     findings.push({
       id: 'pip-in-runtime-venv',
@@ -784,7 +795,7 @@ function pythonFindings(
       wastedBytes: 0,
       paths: tools.map((t) => `${t.sitePackages}/${t.key}`).slice(0, 20),
       layers: [...new Set(tools.map((t) => t.layer))],
-      detail: tools.map((t) => `${t.name} ${t.version} in ${t.venv}`).join('; '),
+      detail: [...tools.map((t) => `${t.name} ${t.version} in ${t.venv}`), ...kept].join('; '),
       fix: 'create the venv with --without-pip (python -m venv --without-pip, uv venv), or uninstall them in the builder before copying the venv',
     });
   }

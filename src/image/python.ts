@@ -30,6 +30,8 @@ export interface Distribution {
   /** Layer that introduced it (first layer of the metadata directory's uninterrupted presence). */
   layer: number;
   installer?: string;
+  /** Normalized names from Requires-Dist, without those only an extra asks for. */
+  requires?: string[];
   /** 'RECORD', 'installed-files.txt', 'top_level.txt' or 'metadata only'. */
   sizedFrom: string;
   /** Absolute paths of its files (kept for native-library attribution; not in JSON output). */
@@ -80,6 +82,24 @@ function headerField(text: string | undefined, field: string): string | undefine
   if (!text) return undefined;
   const m = new RegExp(`^${field}:\\s*(.+)$`, 'mi').exec(text);
   return m?.[1]?.trim();
+}
+
+/**
+ * Names this distribution always needs: Requires-Dist lines of the METADATA header (it ends at the
+ * first blank line), minus extras. Other markers (python_version, sys_platform) count as needed: a
+ * tool kept because of one is a smaller mistake than flagging a dependency the app imports.
+ */
+export function requiredNames(text: string | undefined): string[] {
+  if (!text) return [];
+  const end = text.search(/\r?\n\r?\n/);
+  const header = end >= 0 ? text.slice(0, end) : text;
+  const out = new Set<string>();
+  for (const m of header.matchAll(/^Requires-Dist:\s*([A-Za-z0-9][A-Za-z0-9._-]*)([^\r\n]*)$/gim)) {
+    const marker = m[2]!.split(';')[1] ?? '';
+    if (/\bextra\s*==/.test(marker)) continue;
+    out.add(normalizeName(m[1]!));
+  }
+  return [...out];
 }
 
 function parseCfg(text: string): Record<string, string> {
@@ -229,6 +249,8 @@ export function pythonInventory(root: FsNode, all?: Array<[string, FsNode]>): Py
         paths,
       };
       if (installer) d.installer = installer;
+      const requires = requiredNames(metaText);
+      if (requires.length) d.requires = requires;
       distributions.push(d);
       env.distributions++;
     }
