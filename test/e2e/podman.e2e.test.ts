@@ -8,7 +8,6 @@
  * fastapi-poetry on the distroless runtime (Poetry, cache mounts that hang podman < 4.4 when locked).
  * Figures are checked against podman's own `image inspect` and `history`.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import {
   CLI,
   type CliResult,
   copyExample,
+  execCommand,
   loadTestenv,
   repoRoot,
   runCli,
@@ -29,31 +29,11 @@ const PREFIX = 'pycontain-dev/podman-e2e';
 const FLASK = `${PREFIX}-flask:${RUN_ID}`;
 const POETRY = `${PREFIX}-fastapi-distroless:${RUN_ID}`;
 
-interface Exec {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(cmd: string, args: string[], input?: string): Promise<Exec> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
-
+const exec = (cmd: string, args: string[]) => execCommand(cmd, args);
 const podman = (...args: string[]) => exec('podman', args);
+/** Names of the containers this run's CLI processes labelled (none may be left behind). */
+const containersOfRun = () =>
+  podman('ps', '-a', '--filter', `label=io.pycontain.run=${RUN_ID}`, '--format', '{{.Names}}');
 
 async function podmanJson<T>(...args: string[]): Promise<T> {
   const r = await podman(...args);
@@ -381,14 +361,7 @@ describe('pycontain verify with PYCONTAIN_ENGINE=podman', () => {
     expect(check(v, 'non-root').ok).toBe(true);
     expect(check(v, 'imports').summary).toBe('imports app.main, psycopg2');
     expect(v.http).toMatchObject({ ok: true, status: 200, path: '/health' });
-    const left = await podman(
-      'ps',
-      '-a',
-      '--filter',
-      `label=io.pycontain.run=${RUN_ID}`,
-      '--format',
-      '{{.Names}}',
-    );
+    const left = await containersOfRun();
     expect(left.stdout.trim()).toBe('');
   });
 
@@ -519,14 +492,7 @@ describe('pycontain analyze of a podman image', () => {
 
 describe('cleanup', () => {
   it('left no container of this run behind', async () => {
-    const r = await podman(
-      'ps',
-      '-a',
-      '--filter',
-      `label=io.pycontain.run=${RUN_ID}`,
-      '--format',
-      '{{.Names}}',
-    );
+    const r = await containersOfRun();
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('');
     await expectNoTempFiles();

@@ -15,20 +15,24 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface ExecOptions {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Called with every chunk of output as it arrives (stdout and stderr). */
+  onOutput?: (chunk: string) => void;
+}
+
 /** Run `docker ...`; never throws for a non-zero exit (look at `code`). */
-export function docker(
-  args: string[],
-  opts: {
-    input?: string;
-    env?: NodeJS.ProcessEnv;
-    cwd?: string;
-    timeoutMs?: number;
-    /** Called with every chunk of output as it arrives (stdout and stderr). */
-    onOutput?: (chunk: string) => void;
-  } = {},
-): Promise<ExecResult> {
+export function docker(args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return execCommand('docker', args, opts);
+}
+
+/** Run any command (podman, skopeo, ...) the same way. */
+export function execCommand(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, {
+    const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
