@@ -24,7 +24,7 @@ const raw = JSON.parse(
 describe('data/python-releases.json', () => {
   const releases = pythonReleases();
 
-  it('covers CPython 3.6 to 3.14, in order, without gaps', () => {
+  it('covers CPython 3.6 to 3.15, in order, without gaps', () => {
     expect(releases.map((r) => r.minor)).toEqual([
       '3.6',
       '3.7',
@@ -35,6 +35,7 @@ describe('data/python-releases.json', () => {
       '3.12',
       '3.13',
       '3.14',
+      '3.15',
     ]);
     expect(
       raw.releases.every(
@@ -98,12 +99,13 @@ describe('python-releases API', () => {
   });
 
   it('lists supported minors on a date', () => {
-    expect(supportedMinors('2026-11-25')).toEqual(['3.11', '3.12', '3.13', '3.14']);
+    expect(supportedMinors('2026-11-25')).toEqual(['3.11', '3.12', '3.13', '3.14', '3.15']);
     expect(supportedMinors('2025-06-01')).toEqual(['3.9', '3.10', '3.11', '3.12', '3.13']);
   });
 
   it('knows the newest stable minor', () => {
-    expect(newestStableMinor('2026-11-25')).toBe('3.14');
+    expect(newestStableMinor('2026-11-25')).toBe('3.15');
+    expect(newestStableMinor('2026-10-08')).toBe('3.14');
     expect(newestStableMinor('2025-01-01')).toBe('3.13');
   });
 
