@@ -164,7 +164,12 @@ async function prepare(
   const dir = await copyExample(app.name);
   if (variant === 'generated' || variant === 'generated-distroless') {
     const init = await loadInit();
-    const overrides: Record<string, unknown> = { baseImage: env.pythonSlim, builderImage: env.pythonSlim };
+    // The stand-ins are Debian 12; their tags do not say so.
+    const overrides: Record<string, unknown> = {
+      baseImage: env.pythonSlim,
+      builderImage: env.pythonSlim,
+      debian: env.debian,
+    };
     if (variant === 'generated-distroless') {
       overrides.distroless = true;
       overrides.distrolessImage = env.distroless;

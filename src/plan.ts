@@ -132,6 +132,11 @@ export interface Overrides {
   baseImage?: string;
   builderImage?: string;
   distrolessImage?: string;
+  /**
+   * Debian release of the base images ('bookworm', 'trixie'): decides the apt package names. Needed
+   * when a --base-image tag names no release (a mirror's `python:3.12-slim`).
+   */
+  debian?: string;
   port?: number;
   command?: string[];
   aptPackages?: string[];

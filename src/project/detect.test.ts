@@ -64,7 +64,7 @@ const EXPECTED: Record<
   'flask-factory-piptools': {
     manager: 'pip-tools',
     framework: 'flask',
-    python: '3.14',
+    python: '3.15',
     lockfile: 'requirements.txt',
   },
   'flask-psycopg2-pip': { manager: 'pip', framework: 'flask', python: '3.11' },
@@ -560,5 +560,61 @@ describe('platforms', () => {
     expect(d?.reason).toMatch(
       /an arm64 build would compile httptools, pydantic-core, uvloop \(no aarch64 wheel for Python 3\.12 in uv\.lock\)/,
     );
+  });
+});
+
+describe('base image overrides and the Debian release', () => {
+  // cryptography built from source needs libssl3, renamed libssl3t64 in trixie.
+  const files = {
+    'requirements.txt': 'cryptography==42.0.5 --no-binary cryptography\nflask==3.0.0\n',
+    'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+  };
+
+  it('a tag without a release: trixie assumed, said in a decision and, with apt packages, a warning', async () => {
+    const plan = await detectProject(tree(files), { baseImage: 'mirror.example/python:3.11-slim' });
+    expect(plan.pythonVersion).toBe('3.11');
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.reason).toMatch(
+      /the base image mirror\.example\/python:3\.11-slim runs Python 3\.11 \(its tag\)/,
+    );
+    expect(plan.image.debian).toBe('trixie');
+    expect(plan.decisions.find((d) => d.topic === 'debian')?.reason).toMatch(/^assumed: the base image tag/);
+    expect(plan.warnings.map((w) => w.code)).toContain('debian-release-assumed');
+  });
+
+  it('--debian (or [tool.pycontain] debian) names it: bookworm package names, no warning', async () => {
+    const plan = await detectProject(tree(files), {
+      baseImage: 'mirror.example/python:3.11-slim',
+      debian: 'bookworm',
+    });
+    expect(plan.image.debian).toBe('bookworm');
+    expect(plan.decisions.find((d) => d.topic === 'debian')?.reason).toMatch(/^set by --debian/);
+    expect(plan.warnings.map((w) => w.code)).not.toContain('debian-release-assumed');
+    const fromFile = await detectProject(
+      tree({ ...files, 'pyproject.toml': '[tool.pycontain]\ndebian = "bookworm"\n' }),
+      { baseImage: 'mirror.example/python:3.11-slim' },
+    );
+    expect(fromFile.image.debian).toBe('bookworm');
+    expect(fromFile.decisions.find((d) => d.topic === 'debian')?.reason).toMatch(
+      /^set by \[tool\.pycontain\] debian/,
+    );
+  });
+
+  it('a release named in the tag is used as is; a pin that disagrees with the tag is a warning', async () => {
+    const plan = await detectProject(tree({ ...files, '.python-version': '3.12\n' }), {
+      baseImage: 'mirror.example/python:3.11-slim-bookworm',
+    });
+    expect(plan.image.debian).toBe('bookworm');
+    expect(plan.pythonVersion).toBe('3.12');
+    expect(plan.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['base-image-python-mismatch']));
+    expect(plan.warnings.map((w) => w.code)).not.toContain('debian-release-assumed');
+  });
+
+  it('an unknown codename is bad input', async () => {
+    await expect(
+      detectProject(tree(files), { baseImage: 'mirror.example/python:3.11-slim', debian: 'sid' }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/unknown Debian release 'sid'/),
+    });
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../plan.js';
 import { chooseAppDir } from './appdir.js';
 import { detectFramework } from './framework.js';
-import { chooseImages } from './images.js';
+import { chooseImagesExplained, debianReleaseNamedIn, pythonMinorOfImage } from './images.js';
 import { type PdmLock, parsePdmLock, pdmLockStaleness } from './locks/pdm.js';
 import {
   type Pipfile,
@@ -829,6 +829,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       label: src.file === '(command line)' ? '--python' : '[tool.pycontain] python-version',
     };
   }
+  const imageMinor = merged.baseImage && !merged.distroless ? pythonMinorOfImage(merged.baseImage) : null;
   const py = await resolvePythonVersion({
     root,
     appDir,
@@ -845,6 +846,15 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       : {}),
     constraints,
     poetryConstraints,
+    ...(imageMinor && merged.baseImage
+      ? {
+          baseImage: {
+            minor: imageMinor,
+            ref: merged.baseImage,
+            source: overrideSources.baseImage ?? { file: '(command line)' },
+          },
+        }
+      : {}),
   });
   const pythonVersion = py.version;
   decisions.push(py.decision, ...py.decisions);
@@ -1230,12 +1240,15 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   for (const m of [...setupMeta].reverse()) Object.assign(scripts, m.scripts);
   if (appPy) Object.assign(scripts, projectScripts(appPy));
   // The image comes first: its Debian release decides the package names the native table gives.
-  const image = chooseImages(pythonVersion, {
+  const chosen = chooseImagesExplained(pythonVersion, {
     ...(merged.baseImage ? { baseImage: merged.baseImage } : {}),
     ...(merged.builderImage ? { builderImage: merged.builderImage } : {}),
     ...(merged.distroless !== undefined ? { distroless: merged.distroless } : {}),
     ...(merged.distrolessImage ? { distrolessImage: merged.distrolessImage } : {}),
+    ...(merged.debian ? { debian: merged.debian } : {}),
   });
+  const image = chosen.image;
+  warnings.push(...chosen.warnings);
   decisions.push({
     topic: 'image',
     value: image.builder === image.runtime ? image.runtime : `${image.builder} -> ${image.runtime}`,
@@ -1286,6 +1299,28 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       ...dcs,
       ...(overrideSources.keepPackageTests ? { source: overrideSources.keepPackageTests } : {}),
     });
+
+  // The apt package names depend on the Debian release; a base image whose tag does not name one
+  // (a mirror's python:3.12-slim) gets the release python:X.Y-slim has today, and says so.
+  if (merged.baseImage && !merged.distroless) {
+    const named = debianReleaseNamedIn(merged.baseImage);
+    const how = merged.debian
+      ? `set by ${overrideSources.debian?.file === '(command line)' ? '--debian' : '[tool.pycontain] debian'}`
+      : named
+        ? 'named in the base image tag'
+        : `assumed: the base image tag names no release, and python:${pythonVersion}-slim is Debian ${image.debian} today`;
+    decisions.push({
+      topic: 'debian',
+      value: image.debian,
+      reason: `${how}; it decides the apt package names`,
+      ...(overrideSources.debian ? { source: overrideSources.debian } : {}),
+    });
+    if (!merged.debian && !named && (build.length || runtime.length))
+      warnings.push({
+        code: 'debian-release-assumed',
+        message: `base image ${merged.baseImage} names no Debian release: the apt packages (${[...build, ...runtime].join(' ')}) are named for Debian ${image.debian}. If the image is another release, set --debian or [tool.pycontain] debian`,
+      });
+  }
 
   const uid = merged.uid ?? DEFAULT_UID;
   decisions.push({

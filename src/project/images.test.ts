@@ -7,6 +7,7 @@ import {
   parseBaseImages,
   parseImageRef,
 } from './images.js';
+import { pythonReleases } from './python-releases.js';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 
@@ -33,6 +34,18 @@ describe('base-images.json', () => {
     }
     // Each distroless image's Python is its Debian release's python3.
     for (const x of d.distroless) expect(d.debian[x.debian]?.python).toBe(x.python);
+  });
+
+  it("agrees with python-releases.json: the default release is each minor's preferred image suffix", () => {
+    const d = baseImagesData();
+    for (const r of pythonReleases()) {
+      const releases = d.python[r.minor];
+      if (!releases) continue; // minors before 3.8 have no generated images
+      expect(`slim-${releases[0]}`, r.minor).toBe(r.preferredSuffix);
+    }
+    // Every released minor still supported has images here.
+    for (const r of pythonReleases())
+      if (r.endOfLife >= '2026-11-25') expect(d.python[r.minor], r.minor).toBeDefined();
   });
 
   it('rejects data naming an unknown release', () => {
@@ -67,27 +80,30 @@ describe('parseImageRef', () => {
 });
 
 describe('chooseImages (slim)', () => {
-  it('defaults to the official slim image on bookworm with the python at /usr/local/bin', () => {
+  it('defaults to the official slim image on trixie with the python at /usr/local/bin', () => {
     const r = chooseImagesExplained('3.12', {});
     expect(r.image).toEqual({
-      builder: 'python:3.12-slim-bookworm',
-      runtime: 'python:3.12-slim-bookworm',
-      debian: 'bookworm',
+      builder: 'python:3.12-slim-trixie',
+      runtime: 'python:3.12-slim-trixie',
+      debian: 'trixie',
       distroless: false,
       pythonPath: '/usr/local/bin/python3',
       builderPackages: [],
       pythonDevPackages: [],
     });
-    expect(r.decisions[0]?.reason).toMatch(/Debian bookworm/);
+    expect(r.decisions[0]?.reason).toMatch(/Debian trixie/);
   });
 
-  it('uses trixie where bookworm has no image, and on request', () => {
+  it('uses bookworm where trixie has no image, and on request', () => {
     expect(chooseImages('3.15', {}).runtime).toBe('python:3.15-slim-trixie');
-    expect(chooseImages('3.13', { debian: 'trixie' })).toMatchObject({
-      runtime: 'python:3.13-slim-trixie',
-      debian: 'trixie',
+    expect(chooseImages('3.8', {}).runtime).toBe('python:3.8-slim-bookworm');
+    expect(chooseImages('3.13', { debian: 'bookworm' })).toMatchObject({
+      runtime: 'python:3.13-slim-bookworm',
+      debian: 'bookworm',
     });
-    expect(refusal(() => chooseImages('3.15', { debian: 'bookworm' })).message).toMatch(/available: trixie/);
+    expect(refusal(() => chooseImages('3.8', { debian: 'trixie' })).message).toMatch(
+      /available: bookworm, bullseye/,
+    );
     expect(refusal(() => chooseImages('3.12', { debian: 'buster' })).message).toMatch(
       /unknown Debian release/,
     );
@@ -118,10 +134,15 @@ describe('chooseImages (slim)', () => {
     expect(testenv.runtimeDigest).toBeUndefined();
   });
 
-  it('a builder-image override only changes the builder', () => {
+  it('a builder-image override only changes the builder; the runtime follows its Debian release', () => {
     const img = chooseImages('3.12', { builderImage: 'python:3.12-bookworm' });
     expect(img.builder).toBe('python:3.12-bookworm');
     expect(img.runtime).toBe('python:3.12-slim-bookworm');
+    expect(img.debian).toBe('bookworm');
+    // Extensions built against a newer glibc do not load on an older one: never pair them the other way.
+    expect(chooseImages('3.12', { builderImage: 'corp/python-build:3.12' }).runtime).toBe(
+      'python:3.12-slim-trixie',
+    );
   });
 
   it('warns when the base image tag names another Python', () => {

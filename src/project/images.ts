@@ -124,6 +124,26 @@ function checkOverride(ref: string, what: string): ImageRef {
   return r;
 }
 
+/** The Python minor a python image's tag names ('python:3.11-slim', 'mirror/python:3.12'), or null. */
+export function pythonMinorOfImage(ref: string): string | null {
+  try {
+    const r = parseImageRef(ref);
+    const m = /^(\d+)\.(\d+)(?!\d)/.exec(r.tag ?? '');
+    return m && /python/.test(r.name) ? `${m[1]}.${m[2]}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The Debian release an image reference names ('python:3.12-slim-bookworm', '...-debian12'), or null. */
+export function debianReleaseNamedIn(ref: string): string | null {
+  try {
+    return releaseInTag(parseImageRef(ref));
+  } catch {
+    return null;
+  }
+}
+
 function releaseInTag(r: ImageRef): string | null {
   const d = baseImagesData();
   for (const name of Object.keys(d.debian))
@@ -226,7 +246,12 @@ export function chooseImagesExplained(pythonVersion: string, o: ImageOptions): I
           `python:${pythonVersion}-slim is not published for Debian ${o.debian} (available: ${releases.join(', ')})`,
         );
       }
-      debian = o.debian ?? (releases[0] as string);
+      // A builder override naming its release pulls the runtime onto the same one: extensions compiled
+      // against a newer glibc than the runtime's do not load.
+      const builderRelease = builderOverride ? releaseInTag(builderOverride) : null;
+      debian =
+        o.debian ??
+        (builderRelease && releases.includes(builderRelease) ? builderRelease : (releases[0] as string));
       runtime = { name: d.pythonImage, tag: `${pythonVersion}-slim-${debian}`, digest: null };
       builder = runtime;
       decisions.push({

@@ -10,6 +10,9 @@ import {
   parseWheelName,
 } from './native.js';
 
+// The table names bookworm's packages; trixie's come from its renames (tested below).
+const BOOKWORM = { debian: 'bookworm' } as const;
+
 // Every Debian package name the table uses, checked with `apt-cache policy` on Debian 12 (bookworm).
 const VERIFIED_BOOKWORM = new Set(
   `libpq5 libpq-dev gcc g++ gfortran libc6-dev pkg-config default-libmysqlclient-dev libmariadb-dev libmariadb3
@@ -106,7 +109,7 @@ describe.each(nativeTable().map((e) => [e.name, e] as const))('native entry %s',
     const all = entry.runtime.map((l) => l.package);
 
     // Built from source (the lock records only an sdist).
-    const src = nativeNeeds([{ name, version: '1.0', wheels: [], buildsFromSource: true }], '3.11');
+    const src = nativeNeeds([{ name, version: '1.0', wheels: [], buildsFromSource: true }], '3.11', BOOKWORM);
     if (entry.build === 'never') {
       expect(src.build).toEqual([]);
     } else {
@@ -115,17 +118,17 @@ describe.each(nativeTable().map((e) => [e.name, e] as const))('native entry %s',
     }
 
     // A manylinux wheel vendors everything except the 'always' libraries.
-    const wheel = nativeNeeds([{ name, version: '1.0', wheels: MANYLINUX(name) }], '3.11');
+    const wheel = nativeNeeds([{ name, version: '1.0', wheels: MANYLINUX(name) }], '3.11', BOOKWORM);
     expect(wheel.build).toEqual([]);
     expect(wheel.native[0]?.runtime ?? []).toEqual(always);
 
     // A distro-built linux_x86_64 wheel (the test index) links the system libraries.
-    const distro = nativeNeeds([{ name, version: '1.0', wheels: DISTRO(name) }], '3.11');
+    const distro = nativeNeeds([{ name, version: '1.0', wheels: DISTRO(name) }], '3.11', BOOKWORM);
     expect(distro.build).toEqual([]);
     expect(distro.native[0]?.runtime ?? []).toEqual(all);
 
     // No wheel information (requirements.txt): build only sdist-only distributions, keep the libraries.
-    const unknown = nativeNeeds([{ name, version: '1.0' }], '3.11');
+    const unknown = nativeNeeds([{ name, version: '1.0' }], '3.11', BOOKWORM);
     if (entry.build === 'always') {
       expect(unknown.build.length).toBeGreaterThan(0);
       expect(unknown.native[0]?.runtime ?? []).toEqual(unvendored);
@@ -185,6 +188,7 @@ describe('nativeNeeds decisions', () => {
     const r = nativeNeeds(
       [{ name: 'opencv-python', version: '4.9.0.80', wheels: MANYLINUX('opencv_python') }],
       '3.11',
+      BOOKWORM,
     );
     expect(r.runtime).toEqual(['libgl1', 'libglib2.0-0']);
     expect(r.build).toEqual([]);
@@ -218,7 +222,7 @@ describe('nativeNeeds decisions', () => {
     expect(r.native.map((n) => n.package)).toContain('numpy');
     expect(r.runtime).toEqual(['libblas3', 'liblapack3']);
     expect(r.decisions.find((d) => d.topic === 'native:numpy')?.reason).toMatch(/pulled in by pandas/);
-    const u = nativeNeeds([{ name: 'uvicorn', specifier: '[standard]>=0.20' }], '3.11');
+    const u = nativeNeeds([{ name: 'uvicorn', specifier: '[standard]>=0.20' }], '3.11', BOOKWORM);
     expect(u.runtime).toEqual(['libhttp-parser2.9', 'libuv1', 'libyaml-0-2']);
     // With a lock the closure is explicit and nothing is implied.
     const locked = nativeNeeds([{ name: 'pandas', version: '2.2.0', wheels: MANYLINUX('pandas') }], '3.11');
@@ -236,12 +240,16 @@ describe('nativeNeeds decisions', () => {
   });
 
   it('defaults to the Debian release of the default image for the Python version', () => {
-    // Python 3.15 images are trixie-only: t64 names.
+    // The official images default to trixie (Debian 13) for every minor that has it: t64 names.
     expect(
       nativeNeeds([{ name: 'cryptography', wheels: [], buildsFromSource: true }], '3.15').runtime,
     ).toEqual(['libssl3t64']);
     expect(
       nativeNeeds([{ name: 'cryptography', wheels: [], buildsFromSource: true }], '3.12').runtime,
+    ).toEqual(['libssl3t64']);
+    // 3.8 ended before trixie shipped: bookworm names.
+    expect(
+      nativeNeeds([{ name: 'cryptography', wheels: [], buildsFromSource: true }], '3.8').runtime,
     ).toEqual(['libssl3']);
   });
 

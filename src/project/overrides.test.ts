@@ -26,6 +26,7 @@ uid = 20001
 app-dir = "backend"
 extras = ["postgres"]
 keep-package-tests = true
+debian = "bookworm"
 `,
       'pyproject.toml',
     );
@@ -47,6 +48,7 @@ keep-package-tests = true
       appDir: 'backend',
       extras: ['postgres'],
       keepPackageTests: true,
+      debian: 'bookworm',
     });
     expect(sources.port).toEqual({ file: 'pyproject.toml', line: 9 });
   });
@@ -66,6 +68,16 @@ keep-package-tests = true
     const p = parsePyProject('[tool.pycontain]\n\nport = "eighty"\n', 'pyproject.toml');
     expect(() => readToolPycontain(p)).toThrow(
       expect.objectContaining({ line: 3, message: expect.stringMatching(/^\[tool\.pycontain\] port:/) }),
+    );
+  });
+
+  it('debian must be a codename', () => {
+    const p = parsePyProject('[tool.pycontain]\ndebian = "Debian 12"\n', 'pyproject.toml');
+    expect(() => readToolPycontain(p)).toThrow(
+      expect.objectContaining({
+        line: 2,
+        message: expect.stringMatching(/debian: expected a Debian codename/),
+      }),
     );
   });
 

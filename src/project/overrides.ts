@@ -22,6 +22,7 @@ import type { PyProject } from './pyproject.js';
  *   app-dir = "backend"
  *   extras = ["postgres"]                # extras / dependency groups to install too
  *   keep-package-tests = true            # keep the tests numpy, pandas... ship (deleted by default)
+ *   debian = "bookworm"                  # the base image's Debian release, when its tag does not say
  */
 const schema = z.strictObject({
   'python-version': z
@@ -31,6 +32,10 @@ const schema = z.strictObject({
   'base-image': z.string().min(1).optional(),
   'builder-image': z.string().min(1).optional(),
   'distroless-image': z.string().min(1).optional(),
+  debian: z
+    .string()
+    .regex(/^[a-z]+$/, 'expected a Debian codename such as "bookworm" or "trixie"')
+    .optional(),
   port: z.number().int().min(1).max(65535).optional(),
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   'apt-packages': z.array(z.string()).optional(),
@@ -91,6 +96,7 @@ const KEY_MAP: Record<string, keyof Overrides> = {
   'base-image': 'baseImage',
   'builder-image': 'builderImage',
   'distroless-image': 'distrolessImage',
+  debian: 'debian',
   port: 'port',
   command: 'command',
   'apt-packages': 'aptPackages',

@@ -141,7 +141,7 @@ describe('resolvePythonVersion precedence', () => {
     expect(r.version).toBe('3.11');
   });
 
-  it('Poetry constraints are translated (^3.10 admits 3.14, ~3.11 only 3.11, || is a union)', async () => {
+  it('Poetry constraints are translated (^3.10 admits 3.15, ~3.11 only 3.11, || is a union)', async () => {
     const root = project({});
     const run = (spec: string) =>
       resolvePythonVersion({
@@ -151,7 +151,7 @@ describe('resolvePythonVersion precedence', () => {
         poetryConstraints: [{ spec, label: 'Poetry python', source: { file: 'pyproject.toml', line: 9 } }],
         today: TODAY,
       });
-    expect((await run('^3.10')).version).toBe('3.14');
+    expect((await run('^3.10')).version).toBe('3.15');
     expect((await run('~3.11')).version).toBe('3.11');
     expect((await run('~3.9 || ~3.10')).version).toBe('3.10');
   });
@@ -185,8 +185,41 @@ describe('resolvePythonVersion precedence', () => {
 
   it('defaults to the newest stable minor', async () => {
     const r = await resolvePythonVersion({ root: project({}), appDir: '.', constraints: [], today: TODAY });
-    expect(r.version).toBe('3.14');
+    expect(r.version).toBe('3.15');
     expect(r.decision.reason).toMatch(/newest stable CPython/);
+  });
+
+  it('without a pin, follows the Python of a --base-image tag when the range admits it', async () => {
+    const baseImage = { minor: '3.11', ref: 'mirror/python:3.11-slim', source: { file: '(command line)' } };
+    const none = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [],
+      baseImage,
+      today: TODAY,
+    });
+    expect(none.version).toBe('3.11');
+    expect(none.decision.reason).toMatch(/base image mirror\/python:3\.11-slim runs Python 3\.11/);
+    const range = (spec: string) =>
+      resolvePythonVersion({
+        root: project({}),
+        appDir: '.',
+        constraints: [{ spec, label: 'requires-python', source: { file: 'pyproject.toml', line: 3 } }],
+        baseImage,
+        today: TODAY,
+      });
+    expect((await range('>=3.10')).version).toBe('3.11');
+    // Not admitted: the range decides (and chooseImages warns about the mismatch).
+    expect((await range('>=3.12')).version).toBe('3.15');
+    // A pin always wins over the image.
+    const pinned = await resolvePythonVersion({
+      root: project({ '.python-version': '3.12\n' }),
+      appDir: '.',
+      constraints: [],
+      baseImage,
+      today: TODAY,
+    });
+    expect(pinned.version).toBe('3.12');
   });
 
   it('an unknown version is an InputError at its file and line', async () => {

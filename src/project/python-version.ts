@@ -61,6 +61,11 @@ export interface PythonVersionInput {
   constraints: PythonConstraint[];
   /** Poetry constraints (`^3.10`), translated here with poetryToPep440. */
   poetryConstraints?: { spec: string; label: string; source: Source }[];
+  /**
+   * The Python minor a --base-image / base-image override runs, read from its tag
+   * ('registry/python:3.11-slim'). Without a pin it wins over the newest release, when admitted.
+   */
+  baseImage?: { minor: string; ref: string; source: Source };
   today?: Date | string;
 }
 
@@ -373,13 +378,32 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
         first?.source.line,
       );
     }
-    version = [...admitted].sort(compareMinor)[admitted.length - 1] as string;
     const first = [...groups.values()][0]?.constraints[0];
+    const hint = input.baseImage;
+    if (hint && admitted.includes(hint.minor)) {
+      version = hint.minor;
+      decision = {
+        topic: 'pythonVersion',
+        value: version,
+        reason: `the base image ${hint.ref} runs Python ${version} (its tag), admitted by ${rangeReason.join(' and ')}`,
+        source: hint.source,
+      };
+    } else {
+      version = [...admitted].sort(compareMinor)[admitted.length - 1] as string;
+      decision = {
+        topic: 'pythonVersion',
+        value: version,
+        reason: `newest released CPython admitted by ${rangeReason.join(' and ')}`,
+        ...(first ? { source: first.source } : {}),
+      };
+    }
+  } else if (input.baseImage) {
+    version = input.baseImage.minor;
     decision = {
       topic: 'pythonVersion',
       value: version,
-      reason: `newest released CPython admitted by ${rangeReason.join(' and ')}`,
-      ...(first ? { source: first.source } : {}),
+      reason: `the base image ${input.baseImage.ref} runs Python ${version} (its tag); the project pins no version`,
+      source: input.baseImage.source,
     };
   } else {
     version = newestStableMinor(today);

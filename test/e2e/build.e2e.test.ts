@@ -355,6 +355,8 @@ describe('pycontain build: cache and monorepo', () => {
       root,
       '--base-image',
       env.pythonSlim,
+      '--debian',
+      env.debian,
       '--index-url',
       env.indexUrl,
       '--network',

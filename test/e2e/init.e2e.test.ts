@@ -56,7 +56,12 @@ async function initAndBuild(
 ): Promise<Built> {
   const dir = await copyExample(example);
   if (prepare) await prepare(dir);
-  const overrides: Overrides = { baseImage: env.pythonSlim, indexUrl: env.indexUrl, ...extra };
+  const overrides: Overrides = {
+    baseImage: env.pythonSlim,
+    debian: env.debian,
+    indexUrl: env.indexUrl,
+    ...extra,
+  };
   const r = await initProject(dir, { overrides });
   expect(r.written).toEqual(['Dockerfile', '.dockerignore']);
   const plan = await detectProject(dir, overrides);

@@ -38,7 +38,7 @@ describe('native table vs the test index (Debian linkage)', () => {
     const natives = (await wheelhouseManifest(env)).filter((e) => e.native);
     expect(natives.length).toBeGreaterThan(10);
     const deps: Dependency[] = natives.map((e) => ({ name: e.name, version: e.version, wheels: [e.wheel] }));
-    const need = nativeNeeds(deps, '3.11');
+    const need = nativeNeeds(deps, '3.11', { debian: env.debian });
     // The facts the testenv README states.
     expect(need.runtime).toEqual(
       expect.arrayContaining(['libpq5', 'libblas3', 'liblapack3', 'libmariadb3', 'libxml2', 'libxslt1.1']),

@@ -80,6 +80,8 @@ function buildArgs(): string[] {
   return [
     '--base-image',
     env.pythonSlim,
+    '--debian',
+    env.debian,
     '--index-url',
     env.indexUrl,
     '--network',

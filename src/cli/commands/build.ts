@@ -79,6 +79,7 @@ export function registerBuild(program: Command): void {
     .option('--extra-index-url <url>', 'extra package index (repeatable)', collect, [] as string[])
     .option('--distroless', 'distroless runtime stage (generated Dockerfile)')
     .option('--distroless-image <image>', 'distroless runtime image')
+    .option('--debian <codename>', 'Debian release of the base images, when the tag does not name it')
     .option('--app-dir <path>', 'the Python app inside a monorepo (builds only that one)')
     .option(
       '--keep-package-tests',
@@ -121,6 +122,7 @@ export function registerBuild(program: Command): void {
           if (opts.extraIndexUrl.length) overrides.extraIndexUrls = opts.extraIndexUrl;
           if (opts.distroless) overrides.distroless = true;
           if (opts.distrolessImage) overrides.distrolessImage = opts.distrolessImage;
+          if (opts.debian) overrides.debian = opts.debian;
           if (opts.appDir) overrides.appDir = opts.appDir;
           if (opts.keepPackageTests) overrides.keepPackageTests = true;
           if (opts.port) overrides.port = opts.port;

@@ -15,6 +15,8 @@ export function registerDetect(program: Command): void {
     .option('--json', 'print the plan as JSON', false)
     .option('--python <X.Y>', 'use this Python version')
     .option('--app-dir <path>', 'the Python app inside a monorepo, relative to DIR')
+    .option('--base-image <image>', 'base image of both stages (a mirror, a private registry, a digest pin)')
+    .option('--debian <codename>', 'Debian release of the base images, when the tag does not name it')
     .action(async (dir, opts) => {
       await runCommand(
         async () => {
@@ -25,6 +27,8 @@ export function registerDetect(program: Command): void {
             overrides.pythonVersion = opts.python;
           }
           if (opts.appDir !== undefined) overrides.appDir = opts.appDir;
+          if (opts.baseImage !== undefined) overrides.baseImage = opts.baseImage;
+          if (opts.debian !== undefined) overrides.debian = opts.debian;
           const plan = await detectProject(dir, overrides);
           if (opts.json) process.stdout.write(formatDetectJson(plan));
           else

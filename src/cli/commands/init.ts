@@ -59,6 +59,7 @@ export interface PlanFlagValues {
   builderImage?: string;
   distroless?: boolean;
   distrolessImage?: string;
+  debian?: string;
   indexUrl?: string;
   extraIndexUrl?: string[];
   port?: string;
@@ -78,6 +79,10 @@ export function addPlanOptions<C extends Command<any, any, any>>(cmd: C): C {
     .option('--builder-image <image>', 'base image of the builder stage')
     .option('--distroless', 'distroless runtime (Debian python, no shell)')
     .option('--distroless-image <image>', 'the distroless runtime image to use')
+    .option(
+      '--debian <codename>',
+      "Debian release of the base images (bookworm, trixie) when the base image's tag does not name it",
+    )
     .option('--index-url <url>', 'package index (credentials go in a --secret, never here)')
     .addOption(
       new Option('--extra-index-url <url>', 'an extra package index (repeatable)').argParser(collect),
@@ -110,6 +115,7 @@ export function overridesFromFlags(opts: PlanFlagValues): Overrides {
     o.distrolessImage = opts.distrolessImage;
     o.distroless = true;
   }
+  if (opts.debian !== undefined) o.debian = opts.debian;
   if (opts.indexUrl !== undefined) {
     if (!/^https?:\/\//.test(opts.indexUrl))
       throw new InputError(`--index-url: "${opts.indexUrl}" is not an http(s) URL`);

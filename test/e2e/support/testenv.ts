@@ -21,6 +21,11 @@ export interface Testenv {
   distroless: string;
   /** Directory with files/*.whl, simple/ and manifest.json. */
   wheelhouse: string;
+  /**
+   * The stand-ins' Debian release. Their tags (python:3.11-slim) name none, and pycontain assumes what
+   * python:X.Y-slim is today (trixie): the generators are told with --debian / debian.
+   */
+  debian: 'bookworm';
   /** Every PYCONTAIN_TEST_* variable, as read. */
   vars: Record<string, string>;
 }
@@ -68,7 +73,7 @@ function fromVars(vars: Record<string, string>): Testenv | null {
     picked[field] = v;
   }
   const all = Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('PYCONTAIN_TEST')));
-  return { ...(picked as Record<keyof typeof KEYS, string>), vars: all };
+  return { ...(picked as Record<keyof typeof KEYS, string>), debian: 'bookworm', vars: all };
 }
 
 function fromEnvFile(): Testenv | null {
