@@ -9,7 +9,7 @@ import type { PyProject } from './pyproject.js';
  *
  *   [tool.pycontain]
  *   python-version = "3.12"
- *   base-image = "registry.example.com/python:3.12-slim-bookworm"
+ *   base-image = "registry.example.com/python:3.12-slim-trixie"
  *   port = 8080
  *   command = ["gunicorn", "app:app", "--bind", "0.0.0.0:8080"]   # or a string, split like a shell
  *   apt-packages = ["libmagic1"]          # runtime stage

@@ -14,7 +14,7 @@ export const PC101: Rule = {
     'source builds of numpy, pandas, psycopg2, Pillow, cryptography: builds need compilers, take minutes instead of ' +
     'seconds, and the image often ends up larger than a Debian slim one. musl also differs in DNS resolution, ' +
     'thread stack size and locale support, which surface as run-time bugs.',
-  fix: 'Use a Debian based slim image such as `python:3.12-slim-bookworm`, with a multi-stage build to keep it small.',
+  fix: 'Use a Debian based slim image such as `python:3.12-slim-trixie`, with a multi-stage build to keep it small.',
   cases: {
     bad: [
       'FROM python:3.12-alpine\nRUN pip install --no-cache-dir flask\n',

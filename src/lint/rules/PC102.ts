@@ -12,7 +12,7 @@ export const PC102: Rule = {
     'minor release when it comes out: the same Dockerfile then builds with another interpreter, wheels stop fitting ' +
     'and the virtualenv copied between stages breaks. A `major.minor` tag (or a digest) keeps builds reproducible. ' +
     'Tags coming from `ARG` defaults are resolved before judging.',
-  fix: 'Use `python:X.Y-slim-<debian>` (for example `python:3.12-slim-bookworm`), optionally with `@sha256:` digest.',
+  fix: 'Use `python:X.Y-slim-<debian>` (for example `python:3.12-slim-trixie`), optionally with `@sha256:` digest.',
   cases: {
     bad: [
       'FROM python\n',
