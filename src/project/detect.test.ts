@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, type Plan } from '../plan.js';
-import { detectProject } from './detect.js';
+import { detectProject, wheelCeiling } from './detect.js';
 
 const FIXTURES = path.join(import.meta.dirname, '__fixtures__');
 const EXAMPLES = path.join(import.meta.dirname, '..', '..', 'examples');
@@ -616,5 +617,62 @@ describe('base image overrides and the Debian release', () => {
       name: 'InputError',
       message: expect.stringMatching(/unknown Debian release 'sid'/),
     });
+  });
+});
+
+describe('the newest Python the locked wheels support', () => {
+  it('steps down from the newest release when the lock has no wheels for it, and says why', async () => {
+    const dir = copyFixture('uv-app');
+    rmSync(path.join(dir, '.python-version'));
+    const plan = await detectProject(dir);
+    // uv.lock records cp312 wheels for numpy, httptools, pydantic-core, uvloop: 3.15 would compile them.
+    expect(plan.pythonVersion).toBe('3.12');
+    expect(plan.decisions.find((d) => d.topic === 'pythonVersion')?.reason).toMatch(
+      /^newest CPython admitted by requires-python ">=3\.11".* that every locked binary dependency has a wheel for \(no wheel for CPython 3\.15 in the lock for httptools, numpy, pydantic-core, uvloop/,
+    );
+    expect(dep(plan, 'numpy')?.buildsFromSource).toBeUndefined();
+    expect(plan.system.build).not.toContain('libblas-dev');
+  });
+
+  const whl = (name: string, tag: string) => `${name}-1.0-${tag}-${tag}-manylinux_2_17_x86_64.whl`;
+  const base = { extras: [] as string[], pythonVersion: '3.15' };
+  const TODAY = '2026-11-25';
+
+  it('wheelCeiling: none when the chosen minor has every wheel, or no older one has more', () => {
+    const ok = [
+      { name: 'a', wheels: [whl('a', 'cp315'), whl('a', 'cp314')] },
+      { name: 'b', wheels: ['b-1-py3-none-any.whl'] },
+    ];
+    expect(wheelCeiling({ ...base, dependencies: ok }, TODAY)).toBeNull();
+    // sdist-only and Windows-only packages compile on every minor: they do not pull the version down.
+    const src = [
+      { name: 'c', wheels: ['c-1-cp312-cp312-win_amd64.whl'] },
+      { name: 'd', wheels: [] },
+    ];
+    expect(wheelCeiling({ ...base, dependencies: src }, TODAY)).toBeNull();
+    // Dev-only dependencies are not installed.
+    const dev = [{ name: 'e', group: 'dev', wheels: [whl('e', 'cp313')] }];
+    expect(wheelCeiling({ ...base, dependencies: dev }, TODAY)).toBeNull();
+  });
+
+  it('wheelCeiling: the newest older minor that compiles the fewest, abi3 wheels count for later minors', () => {
+    const deps = [
+      { name: 'a', wheels: [whl('a', 'cp313'), whl('a', 'cp312')] },
+      { name: 'b', wheels: [whl('b', 'cp312')] },
+      { name: 'c', wheels: ['c-1.0-cp311-abi3-manylinux_2_17_x86_64.whl'] },
+    ];
+    const r = wheelCeiling({ ...base, dependencies: deps }, TODAY);
+    expect(r?.minor).toBe('3.12');
+    expect(r?.reason).toMatch(
+      /every locked binary dependency has a wheel for \(no wheel for CPython 3\.15 in the lock for a, b,/,
+    );
+    const partial = wheelCeiling(
+      { ...base, dependencies: [...deps, { name: 'z', wheels: [whl('z', 'cp315'), whl('z', 'cp311')] }] },
+      TODAY,
+    );
+    expect(partial?.minor).toBe('3.12');
+    expect(partial?.reason).toMatch(
+      /^leaves the fewest locked binary dependencies to compile from source \(1: z;/,
+    );
   });
 });

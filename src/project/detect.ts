@@ -32,10 +32,11 @@ import {
 import type { LockedDep, LockedPackage, LockFile, Staleness } from './locks/types.js';
 import { parseUvLock, type UvLock, uvLockStaleness } from './locks/uv.js';
 import { fileNameOf, wheelFits } from './locks/wheels.js';
-import { nativeNeeds } from './native.js';
+import { classifyWheels, nativeNeeds } from './native.js';
 import { type FileOverrides, mergeOverrides, readToolPycontain } from './overrides.js';
 import { detectPackageManager, explainPackageManager, type PmDetection } from './package-manager.js';
 import { packageTestsFor } from './package-tests.js';
+import { compareMinor } from './pep440.js';
 import {
   evaluateMarker,
   linuxEnvironment,
@@ -51,6 +52,7 @@ import {
   projectScripts,
   readmeFiles,
 } from './pyproject.js';
+import { supportedMinors } from './python-releases.js';
 import { type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
@@ -637,6 +639,60 @@ const fmtSrc = (s: Source | undefined) => (s ? `${s.file}${s.line ? `:${s.line}`
  * CLI's; `[tool.pycontain]` in pyproject.toml (the top one, then the app's) sits below them.
  */
 export async function detectProject(dir: string, overrides: Overrides = {}): Promise<Plan> {
+  const first = await detectWith(dir, overrides);
+  // A version the project pins (or the base image runs) is kept whatever the wheels say; a version
+  // pycontain picked as "the newest" steps down when the lock has no wheels for it yet.
+  if (first.pythonBy !== 'range' && first.pythonBy !== 'default') return first.plan;
+  const ceiling = wheelCeiling(first.plan);
+  if (!ceiling) return first.plan;
+  return (await detectWith(dir, overrides, ceiling)).plan;
+}
+
+/**
+ * A newer CPython minor than the locked binary dependencies publish wheels for means compiling them
+ * (compilers, -dev headers, minutes of build) or failing: the newest supported minor below it for
+ * which every one of them has a wheel, or null when the chosen one is fine or none older is.
+ */
+export function wheelCeiling(
+  plan: Pick<Plan, 'pythonVersion' | 'dependencies' | 'extras'>,
+  today: Date | string = new Date(),
+): { minor: string; reason: string } | null {
+  const installed = plan.dependencies.filter((d) => !d.group || plan.extras.includes(d.group));
+  const older = supportedMinors(today)
+    .filter((m) => compareMinor(m, plan.pythonVersion) < 0)
+    .reverse();
+  // Dependencies with a Linux wheel for some candidate minor (buildsFromSource is relative to the
+  // chosen one, so it is not used); sdist-only ones compile on every minor and do not count.
+  const binary = installed.filter((d) =>
+    [plan.pythonVersion, ...older].some((m) => classifyWheels(d.wheels ?? [], m) !== 'none'),
+  );
+  const lacking = binary.filter((d) => classifyWheels(d.wheels, plan.pythonVersion) === 'none');
+  if (!lacking.length) return null;
+  const missing = (m: string) =>
+    binary.filter((d) => classifyWheels(d.wheels, m) === 'none').map((d) => d.name);
+  const list = (names: string[]) =>
+    names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
+  // The newest older minor that compiles the fewest of them, if it compiles fewer than the chosen one.
+  let best: { minor: string; names: string[] } | null = null;
+  for (const m of older) {
+    const names = missing(m);
+    if (names.length < (best?.names.length ?? lacking.length)) best = { minor: m, names };
+  }
+  if (!best) return null;
+  const now = `no wheel for CPython ${plan.pythonVersion} in the lock for ${list(lacking.map((d) => d.name))}`;
+  return {
+    minor: best.minor,
+    reason: best.names.length
+      ? `leaves the fewest locked binary dependencies to compile from source (${best.names.length}: ${list(best.names)}; ${now})`
+      : `every locked binary dependency has a wheel for (${now}, so they would compile from source)`,
+  };
+}
+
+async function detectWith(
+  dir: string,
+  overrides: Overrides,
+  ceiling?: { minor: string; reason: string },
+): Promise<{ plan: Plan; pythonBy: 'pin' | 'image' | 'range' | 'default' }> {
   const root = path.resolve(dir);
   let st: import('node:fs').Stats;
   try {
@@ -846,6 +902,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
       : {}),
     constraints,
     poetryConstraints,
+    ...(ceiling ? { ceiling } : {}),
     ...(imageMinor && merged.baseImage
       ? {
           baseImage: {
@@ -1399,7 +1456,7 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
     groups: requestedGroups,
     packageTests: tests.packageTests,
   };
-  return plan;
+  return { plan, pythonBy: py.by };
 }
 
 /** Pipfile without lock: the declared packages, dev ones grouped. */

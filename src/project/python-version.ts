@@ -66,11 +66,18 @@ export interface PythonVersionInput {
    * ('registry/python:3.11-slim'). Without a pin it wins over the newest release, when admitted.
    */
   baseImage?: { minor: string; ref: string; source: Source };
+  /**
+   * Without a pin, choose no minor newer than this one (when one that old is admitted): locked binary
+   * dependencies publish no wheel for the newer ones.
+   */
+  ceiling?: { minor: string; reason: string };
   today?: Date | string;
 }
 
 export interface PythonVersionResult {
   version: string;
+  /** How it was chosen: a pin, the base image's tag, the newest minor a range admits, or the newest release. */
+  by: 'pin' | 'image' | 'range' | 'default';
   decision: Decision;
   decisions: Decision[];
   warnings: Warning[];
@@ -325,6 +332,8 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
       : rangeText;
 
   let version: string;
+  let by: PythonVersionResult['by'] = 'pin';
+  const ceiling = input.ceiling;
   let decision: Decision;
   const pin = pins[0];
   if (pin) {
@@ -382,6 +391,7 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
     const hint = input.baseImage;
     if (hint && admitted.includes(hint.minor)) {
       version = hint.minor;
+      by = 'image';
       decision = {
         topic: 'pythonVersion',
         value: version,
@@ -389,16 +399,24 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
         source: hint.source,
       };
     } else {
-      version = [...admitted].sort(compareMinor)[admitted.length - 1] as string;
+      const sorted = [...admitted].sort(compareMinor);
+      const newest = sorted[sorted.length - 1] as string;
+      const capped = ceiling ? sorted.filter((m) => compareMinor(m, ceiling.minor) <= 0) : [];
+      version = capped.length ? (capped[capped.length - 1] as string) : newest;
+      by = 'range';
       decision = {
         topic: 'pythonVersion',
         value: version,
-        reason: `newest released CPython admitted by ${rangeReason.join(' and ')}`,
+        reason:
+          version === newest
+            ? `newest released CPython admitted by ${rangeReason.join(' and ')}`
+            : `newest CPython admitted by ${rangeReason.join(' and ')} that ${ceiling?.reason}`,
         ...(first ? { source: first.source } : {}),
       };
     }
   } else if (input.baseImage) {
     version = input.baseImage.minor;
+    by = 'image';
     decision = {
       topic: 'pythonVersion',
       value: version,
@@ -406,12 +424,16 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
       source: input.baseImage.source,
     };
   } else {
-    version = newestStableMinor(today);
+    const newest = newestStableMinor(today);
+    version = ceiling && compareMinor(ceiling.minor, newest) < 0 ? ceiling.minor : newest;
+    by = 'default';
     decision = {
       topic: 'pythonVersion',
       value: version,
       reason:
-        'no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found: the newest stable CPython',
+        version === newest
+          ? 'no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found: the newest stable CPython'
+          : `no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found: the newest stable CPython that ${ceiling?.reason}`,
     };
   }
   if (notes.length) decision.reason += ` (${notes.join('; ')})`;
@@ -423,5 +445,5 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
       ...(decision.source ? { source: decision.source } : {}),
     });
   }
-  return { version, decision, decisions, warnings };
+  return { version, by, decision, decisions, warnings };
 }
