@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, docker, loadTestenv, runCli, type Testenv } from './support/index.js';
+import { CLI, docker, loadTestenv, runCli, standInFlags, type Testenv } from './support/index.js';
 
 const RUN_ID = `build-e2e-${randomBytes(4).toString('hex')}`;
 const PREFIX = 'pycontain-dev/engine-e2e';
@@ -353,12 +353,7 @@ describe('pycontain build: cache and monorepo', () => {
     const r = await cli([
       'build',
       root,
-      '--base-image',
-      env.pythonSlim,
-      '--debian',
-      env.debian,
-      '--index-url',
-      env.indexUrl,
+      ...standInFlags(env),
       '--network',
       'host',
       '--port',

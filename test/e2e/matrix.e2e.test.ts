@@ -31,6 +31,7 @@ import {
   loadTestenv,
   repoRoot,
   runCli,
+  standInFlags,
   type Testenv,
 } from './support/index.js';
 
@@ -185,16 +186,7 @@ async function generatedVariant(name: string, kind: 'gen' | 'distroless'): Promi
   const copy = await copyExample(name);
   const tag = `pycontain-dev/matrix-${name}:${kind}`;
   tags.push(tag);
-  const initArgs = [
-    'init',
-    copy,
-    '--base-image',
-    env.pythonSlim,
-    '--debian',
-    env.debian,
-    '--index-url',
-    env.indexUrl,
-  ];
+  const initArgs = ['init', copy, ...standInFlags(env)];
   if (kind === 'distroless') initArgs.push('--distroless', '--distroless-image', env.distroless);
   const init = await cli(initArgs);
   if (init.code !== 0) return { init, build: init, json: null, tag };
@@ -355,16 +347,7 @@ beforeAll(async () => {
         name,
         (async () => {
           const copy = await copyExample(name);
-          const init = await cli([
-            'init',
-            copy,
-            '--base-image',
-            env.pythonSlim,
-            '--debian',
-            env.debian,
-            '--index-url',
-            env.indexUrl,
-          ]);
+          const init = await cli(['init', copy, ...standInFlags(env)]);
           const file = path.join(copy, 'Dockerfile');
           return { init, dockerfile: existsSync(file) ? await fsp.readFile(file, 'utf8') : null };
         })(),

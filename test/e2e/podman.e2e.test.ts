@@ -21,6 +21,7 @@ import {
   loadTestenv,
   repoRoot,
   runCli,
+  standInFlags,
   type Testenv,
 } from './support/index.js';
 
@@ -78,12 +79,7 @@ function cli(args: string[]): Promise<CliResult> {
 
 function buildArgs(): string[] {
   return [
-    '--base-image',
-    env.pythonSlim,
-    '--debian',
-    env.debian,
-    '--index-url',
-    env.indexUrl,
+    ...standInFlags(env),
     '--network',
     'host',
     '--build-arg',

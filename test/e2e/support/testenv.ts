@@ -175,3 +175,11 @@ export async function wheelhouseManifest(env?: Testenv): Promise<WheelhouseEntry
     await fsp.readFile(path.join(e.wheelhouse, 'manifest.json'), 'utf8'),
   ) as WheelhouseEntry[];
 }
+
+/**
+ * The flags that point init/build at the testenv: the slim stand-in (and its Debian release, which
+ * its tag does not name) and the local index.
+ */
+export function standInFlags(env: Testenv): string[] {
+  return ['--base-image', env.pythonSlim, '--debian', env.debian, '--index-url', env.indexUrl];
+}
