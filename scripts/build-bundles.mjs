@@ -121,6 +121,9 @@ export function bundleOptions() {
     lint: {
       ...common,
       entryPoints: { lint: 'src/cli/lint-entry.ts' },
+      // src/lint/apt-releases.ts finds data/ through import.meta.url too (read on first use).
+      define: { 'import.meta.url': IMPORT_META_URL },
+      banner: { js: `var ${IMPORT_META_URL} = require('node:url').pathToFileURL(__filename).href;` },
       plugins: [projectAsSibling, lazyChildProcess],
       external: ['./lint-project.cjs'],
     },

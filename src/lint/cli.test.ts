@@ -141,6 +141,6 @@ describe('project-aware rules', () => {
 describe('--list-rules', () => {
   it('lists every rule once', () => {
     const out = listRules();
-    expect(out.split('\n').filter((l) => /^PC\d{3}/.test(l))).toHaveLength(41);
+    expect(out.split('\n').filter((l) => /^PC\d{3}/.test(l))).toHaveLength(42);
   });
 });

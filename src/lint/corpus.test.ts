@@ -13,6 +13,7 @@ const files = readdirSync(dir)
  */
 const REVIEWED_ERRORS = [
   '16-distroless-broken.Dockerfile:7:1 PC308',
+  '18-streamlit.Dockerfile:6:5 PC319',
   '16-distroless-broken.Dockerfile:8:1 PC308',
   '19-healthcheck-requests.Dockerfile:7:55 PC110',
   '20-secrets.Dockerfile:4:5 PC316',

@@ -35,6 +35,7 @@ import { PC315 } from './PC315.js';
 import { PC316 } from './PC316.js';
 import { PC317 } from './PC317.js';
 import { PC318 } from './PC318.js';
+import { PC319 } from './PC319.js';
 import { PC401 } from './PC401.js';
 import { PC402 } from './PC402.js';
 import { PC403 } from './PC403.js';
@@ -79,6 +80,7 @@ export const RULES: readonly Rule[] = [
   PC316,
   PC317,
   PC318,
+  PC319,
   PC401,
   PC402,
   PC403,

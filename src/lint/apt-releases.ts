@@ -1,0 +1,58 @@
+/**
+ * data/apt-releases.json: package names apt-get cannot install on a Debian release, and the release
+ * an image reference runs. Loaded on first use only (most Dockerfiles never need it, and lint start-up
+ * is measured). This file sits two levels below the package root, like the lint bundle in dist/cli/,
+ * so the same relative URL finds data/ from the sources, from dist/ and from the bundle.
+ */
+import { readFileSync } from 'node:fs';
+import type { ImageRef } from './model.js';
+
+export interface AptReleases {
+  untaggedPython: Record<string, string>;
+  /** release → package name → what to install instead (null: nothing). */
+  missing: Record<string, Record<string, string | null>>;
+  notes: Record<string, string>;
+}
+
+let cache: AptReleases | null = null;
+
+export function aptReleases(): AptReleases {
+  cache ??= JSON.parse(
+    readFileSync(new URL('../../data/apt-releases.json', import.meta.url), 'utf8'),
+  ) as AptReleases;
+  return cache;
+}
+
+const CODENAMES = ['buster', 'bullseye', 'bookworm', 'trixie', 'forky'] as const;
+const BY_VERSION: Record<string, string> = {
+  '10': 'buster',
+  '11': 'bullseye',
+  '12': 'bookworm',
+  '13': 'trixie',
+  '14': 'forky',
+};
+const OFFICIAL_PYTHON = new Set(['python', 'library/python', 'docker.io/python', 'docker.io/library/python']);
+
+/**
+ * The Debian release a base image runs, when its reference says so: a codename in the tag
+ * (`python:3.12-slim-bookworm`, `debian:trixie-slim`), `debianNN` (distroless), `debian:12`, or the
+ * official python image's floating `X.Y` / `X.Y-slim` tags (their release is known by date). Null
+ * when unknown: a patch tag (`3.12.4-slim` may predate trixie), a digest, another image.
+ */
+export function debianReleaseOf(img: ImageRef): string | null {
+  if (img.scratch || img.unresolved) return null;
+  const ref = `${img.name}:${img.tag ?? ''}`;
+  for (const r of CODENAMES) if (new RegExp(`(^|[^a-z])${r}([^a-z]|$)`).test(ref)) return r;
+  const dn = /debian(\d+)/.exec(ref);
+  if (dn) return BY_VERSION[dn[1]!] ?? null;
+  const last = img.name.slice(img.name.lastIndexOf('/') + 1);
+  if (last === 'debian' && img.tag) return BY_VERSION[/^(\d+)/.exec(img.tag)?.[1] ?? ''] ?? null;
+  if (OFFICIAL_PYTHON.has(img.name) && img.tag && !img.digest) {
+    const m = /^(\d+\.\d+)(-slim)?$/.exec(img.tag);
+    if (m) {
+      const t = aptReleases().untaggedPython;
+      return t[m[1]!] ?? t.default ?? null;
+    }
+  }
+  return null;
+}
