@@ -35,7 +35,7 @@ describe('data/apt-releases.json', () => {
 describe('debianReleaseOf', () => {
   it('reads the release from codenames, debianNN, debian:NN and the official python floating tags', () => {
     expect(releaseOf('python:3.12-slim-bookworm')).toBe('bookworm');
-    expect(releaseOf('registry.example.com/mirror/python:3.12-slim-trixie@sha256:' + 'a'.repeat(64))).toBe(
+    expect(releaseOf(`registry.example.com/mirror/python:3.12-slim-trixie@sha256:${'a'.repeat(64)}`)).toBe(
       'trixie',
     );
     expect(releaseOf('debian:trixie-slim')).toBe('trixie');
