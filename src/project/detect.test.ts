@@ -676,3 +676,23 @@ describe('the newest Python the locked wheels support', () => {
     );
   });
 });
+
+describe('apt packages the release does not have', () => {
+  it('an extra apt package named for another Debian release is a warning with the replacement', async () => {
+    const dir = tree({
+      'requirements.txt': 'flask==3.0.0\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+      '.python-version': '3.12\n',
+      'pyproject.toml': '[tool.pycontain]\napt-packages = ["libgl1-mesa-glx", "libpq5"]\n',
+    });
+    const plan = await detectProject(dir);
+    expect(plan.image.debian).toBe('trixie');
+    const w = plan.warnings.filter((x) => x.code === 'apt-package-not-in-release');
+    expect(w.map((x) => x.message)).toEqual([
+      'libgl1-mesa-glx is not in Debian trixie (python:3.12-slim-trixie): apt-get will fail to install it; install libgl1 instead',
+    ]);
+    expect(w[0]?.source).toMatchObject({ file: 'pyproject.toml', line: 2 });
+    const bookworm = await detectProject(dir, { debian: 'bookworm' });
+    expect(bookworm.warnings.map((x) => x.code)).not.toContain('apt-package-not-in-release');
+  });
+});

@@ -11,6 +11,7 @@ import {
   type Source,
   type Warning,
 } from '../plan.js';
+import { aptReleases } from '../util/apt-releases.js';
 import { chooseAppDir } from './appdir.js';
 import { detectFramework } from './framework.js';
 import { chooseImagesExplained, debianReleaseNamedIn, pythonMinorOfImage } from './images.js';
@@ -1346,6 +1347,23 @@ async function detectWith(
           ? { source: overrideSources.buildAptPackages }
           : {}),
     });
+
+  // A package the image's release does not have (a bookworm name asked for on trixie) fails apt-get.
+  const gone = aptReleases().missing[image.debian] ?? {};
+  for (const p of [...build, ...runtime]) {
+    if (!(p in gone)) continue;
+    const use = gone[p];
+    const fromOverride = (merged.aptPackages ?? []).includes(p)
+      ? overrideSources.aptPackages
+      : (merged.buildAptPackages ?? []).includes(p)
+        ? overrideSources.buildAptPackages
+        : undefined;
+    warnings.push({
+      code: 'apt-package-not-in-release',
+      message: `${p} is not in Debian ${image.debian} (${image.runtime}): apt-get will fail to install it; ${use ? `install ${use} instead` : (aptReleases().notes[p] ?? 'nothing replaces it')}`,
+      ...(fromOverride ? { source: fromOverride } : {}),
+    });
+  }
 
   const tests = packageTestsFor(dependencies, {
     groups: extras,

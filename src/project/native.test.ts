@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Dependency } from '../plan.js';
+import { aptReleases } from '../util/apt-releases.js';
 import {
   classifyWheels,
   debianPackageForSoname,
@@ -341,5 +343,25 @@ describe('debianPackageForSoname', () => {
     expect(debianPackageForSoname('libssl.so.3', 'trixie')).toBe('libssl3t64');
     expect(debianPackageForSoname('libldap.so.2', 'trixie')).toBe('libldap2');
     expect(debianPackageForSoname('libnothing.so.9')).toBeNull();
+  });
+});
+
+describe('native table vs data/apt-releases.json', () => {
+  it('every package it names for bookworm and for trixie (after renames) exists in that release', () => {
+    const raw = JSON.parse(
+      readFileSync(new URL('../../data/native-packages.json', import.meta.url), 'utf8'),
+    ) as { sonames: Record<string, string> };
+    const names = new Set<string>();
+    for (const e of nativeTable()) {
+      for (const p of e.buildPackages) names.add(p);
+      for (const r of e.runtime) names.add(r.package);
+    }
+    for (const [so, p] of Object.entries(raw.sonames)) if (so !== '$comment') names.add(p);
+    for (const release of ['bookworm', 'trixie']) {
+      const missing = aptReleases().missing[release] ?? {};
+      for (const n of names)
+        expect(missing[debianPackageName(n, release)], `${release}: ${n}`).toBeUndefined();
+    }
+    expect(names.size).toBeGreaterThan(60);
   });
 });

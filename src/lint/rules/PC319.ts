@@ -1,4 +1,4 @@
-import { aptReleases, debianReleaseOf } from '../apt-releases.js';
+import { aptReleases, debianReleaseOf } from '../../util/apt-releases.js';
 import { aptCalls, positionals } from '../helpers.js';
 import { rootImage } from '../model.js';
 import type { Rule } from '../types.js';

@@ -1,11 +1,20 @@
 /**
  * data/apt-releases.json: package names apt-get cannot install on a Debian release, and the release
  * an image reference runs. Loaded on first use only (most Dockerfiles never need it, and lint start-up
- * is measured). This file sits two levels below the package root, like the lint bundle in dist/cli/,
- * so the same relative URL finds data/ from the sources, from dist/ and from the bundle.
+ * is measured). Shared by lint (PC319) and detect (extra apt packages). This file sits two levels
+ * below the package root, like the lint bundle in dist/cli/, so the same relative URL finds data/ from
+ * the sources, from dist/ and from the bundle.
  */
 import { readFileSync } from 'node:fs';
-import type { ImageRef } from './model.js';
+
+/** What the release is read from: a parsed image reference (the lint model's ImageRef fits). */
+export interface ImageRefLike {
+  name: string;
+  tag: string | null;
+  digest: string | null;
+  scratch?: boolean;
+  unresolved?: boolean;
+}
 
 export interface AptReleases {
   untaggedPython: Record<string, string>;
@@ -39,7 +48,7 @@ const OFFICIAL_PYTHON = new Set(['python', 'library/python', 'docker.io/python',
  * official python image's floating `X.Y` / `X.Y-slim` tags (their release is known by date). Null
  * when unknown: a patch tag (`3.12.4-slim` may predate trixie), a digest, another image.
  */
-export function debianReleaseOf(img: ImageRef): string | null {
+export function debianReleaseOf(img: ImageRefLike): string | null {
   if (img.scratch || img.unresolved) return null;
   const ref = `${img.name}:${img.tag ?? ''}`;
   for (const r of CODENAMES) if (new RegExp(`(^|[^a-z])${r}([^a-z]|$)`).test(ref)) return r;

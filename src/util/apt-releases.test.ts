@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildModel } from '../lint/model.js';
 import { aptReleases, debianReleaseOf } from './apt-releases.js';
-import { buildModel } from './model.js';
 
 const releaseOf = (from: string) => {
   const m = buildModel(`FROM ${from}\nRUN true\n`);
