@@ -780,10 +780,11 @@ function pythonFindings(
     inv.distributions.filter(
       (d) => d !== t && d.sitePackages === t.sitePackages && d.requires?.includes(t.key),
     );
-  const venvTools = inv.distributions.filter((d) => d.venv && ['pip', 'setuptools', 'wheel'].includes(d.key));
-  const tools = venvTools.filter((t) => requiredBy(t).length === 0);
+  const venvTools = inv.distributions
+    .filter((d) => d.venv && ['pip', 'setuptools', 'wheel'].includes(d.key))
+    .map((t) => ({ t, by: requiredBy(t) }));
+  const tools = venvTools.filter((k) => k.by.length === 0).map((k) => k.t);
   const kept = venvTools
-    .map((t) => ({ t, by: requiredBy(t) }))
     .filter((k) => k.by.length > 0)
     .map((k) => `${k.t.name} kept: required by ${k.by.map((d) => `${d.name} ${d.version}`).join(', ')}`);
   if (tools.length) {

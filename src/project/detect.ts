@@ -667,10 +667,10 @@ export function wheelCeiling(
   const binary = installed.filter((d) =>
     [plan.pythonVersion, ...older].some((m) => classifyWheels(d.wheels ?? [], m) !== 'none'),
   );
-  const lacking = binary.filter((d) => classifyWheels(d.wheels, plan.pythonVersion) === 'none');
-  if (!lacking.length) return null;
   const missing = (m: string) =>
     binary.filter((d) => classifyWheels(d.wheels, m) === 'none').map((d) => d.name);
+  const lacking = missing(plan.pythonVersion);
+  if (!lacking.length) return null;
   const list = (names: string[]) =>
     names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
   // The newest older minor that compiles the fewest of them, if it compiles fewer than the chosen one.
@@ -680,7 +680,7 @@ export function wheelCeiling(
     if (names.length < (best?.names.length ?? lacking.length)) best = { minor: m, names };
   }
   if (!best) return null;
-  const now = `no wheel for CPython ${plan.pythonVersion} in the lock for ${list(lacking.map((d) => d.name))}`;
+  const now = `no wheel for CPython ${plan.pythonVersion} in the lock for ${list(lacking)}`;
   return {
     minor: best.minor,
     reason: best.names.length

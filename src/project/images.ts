@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Decision, type ImageChoice, InputError, type Warning } from '../plan.js';
+import { debianReleaseNamed } from '../util/apt-releases.js';
 
 const BaseImagesFile = z.object({
   pythonImage: z.string(),
@@ -145,12 +146,8 @@ export function debianReleaseNamedIn(ref: string): string | null {
 }
 
 function releaseInTag(r: ImageRef): string | null {
-  const d = baseImagesData();
-  for (const name of Object.keys(d.debian))
-    if (new RegExp(`\\b${name}\\b`).test(`${r.name}:${r.tag ?? ''}`)) return name;
-  const m = /debian(\d+)/.exec(`${r.name}:${r.tag ?? ''}`);
-  if (m) for (const [name, rel] of Object.entries(d.debian)) if (rel.version === m[1]) return name;
-  return null;
+  const named = debianReleaseNamed(r.name, r.tag);
+  return named && baseImagesData().debian[named] ? named : null;
 }
 
 export interface ImageOptions {

@@ -43,6 +43,18 @@ const BY_VERSION: Record<string, string> = {
 const OFFICIAL_PYTHON = new Set(['python', 'library/python', 'docker.io/python', 'docker.io/library/python']);
 
 /**
+ * The Debian release an image reference names: a codename (`python:3.12-slim-bookworm`,
+ * `debian:trixie-slim`) or `debianNN` (distroless). Shared with the generator's image choice
+ * (src/project/images.ts), which keeps only the releases its table knows.
+ */
+export function debianReleaseNamed(name: string, tag: string | null): string | null {
+  const ref = `${name}:${tag ?? ''}`;
+  for (const r of CODENAMES) if (new RegExp(`(^|[^a-z])${r}([^a-z]|$)`).test(ref)) return r;
+  const dn = /debian(\d+)/.exec(ref);
+  return dn ? (BY_VERSION[dn[1]!] ?? null) : null;
+}
+
+/**
  * The Debian release a base image runs, when its reference says so: a codename in the tag
  * (`python:3.12-slim-bookworm`, `debian:trixie-slim`), `debianNN` (distroless), `debian:12`, or the
  * official python image's floating `X.Y` / `X.Y-slim` tags (their release is known by date). Null
@@ -50,10 +62,8 @@ const OFFICIAL_PYTHON = new Set(['python', 'library/python', 'docker.io/python',
  */
 export function debianReleaseOf(img: ImageRefLike): string | null {
   if (img.scratch || img.unresolved) return null;
-  const ref = `${img.name}:${img.tag ?? ''}`;
-  for (const r of CODENAMES) if (new RegExp(`(^|[^a-z])${r}([^a-z]|$)`).test(ref)) return r;
-  const dn = /debian(\d+)/.exec(ref);
-  if (dn) return BY_VERSION[dn[1]!] ?? null;
+  const named = debianReleaseNamed(img.name, img.tag);
+  if (named) return named;
   const last = img.name.slice(img.name.lastIndexOf('/') + 1);
   if (last === 'debian' && img.tag) return BY_VERSION[/^(\d+)/.exec(img.tag)?.[1] ?? ''] ?? null;
   if (OFFICIAL_PYTHON.has(img.name) && img.tag && !img.digest) {
