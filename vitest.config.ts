@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           globalSetup: ['./test/setup/tmpdir.ts'],
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/real-repos/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
