@@ -42,6 +42,24 @@ export class ExistingFileError extends Error {
   }
 }
 
+/** The start command cannot work: nothing is written (a dry run still shows the files). */
+export class BrokenCommandError extends Error {
+  readonly exitCode = 1;
+  constructor(
+    readonly problems: { code: string; message: string }[],
+    readonly output = '',
+  ) {
+    super(
+      `the start command pycontain found cannot work, so no Dockerfile was written:\n${problems
+        .map((p) => `  - ${p.message} (${p.code})`)
+        .join(
+          '\n',
+        )}\nchoose the command with --command "..." (or \`command\` in [tool.pycontain] of pyproject.toml)`,
+    );
+    this.name = 'BrokenCommandError';
+  }
+}
+
 export interface GeneratedFiles {
   plan: Plan;
   dockerfile: string;
@@ -98,6 +116,10 @@ const FILES = ['Dockerfile', '.dockerignore'] as const;
 export async function initProject(dir: string, o: InitOptions = {}): Promise<InitResult> {
   const { detectProject } = await import('../project/detect.js');
   const plan = await detectProject(dir, o.overrides ?? {});
+  // A command the user chose is theirs; one pycontain chose must be able to start.
+  const { commandProblems } = await import('../project/command-check.js');
+  const problems = plan.overrides.command ? [] : await commandProblems(plan);
+  for (const p of problems) plan.warnings.push({ code: p.code, message: p.message });
   const gen = await generateFiles(plan, o.render);
   const root = plan.root || path.resolve(dir);
   const contents: Record<(typeof FILES)[number], string> = {
@@ -125,8 +147,10 @@ export async function initProject(dir: string, o: InitOptions = {}): Promise<Ini
         out.push(`# ----- ${f} -----\n${contents[f]}`);
       }
     }
+    if (problems.length) throw new BrokenCommandError(problems, out.join('\n'));
     return { written: [], skipped: [], output: out.join('\n') };
   }
+  if (problems.length) throw new BrokenCommandError(problems);
 
   const toWrite = FILES.filter((f) => existing[f] !== contents[f]);
   const skipped = FILES.filter((f) => existing[f] === contents[f]);

@@ -175,13 +175,17 @@ export function registerInit(program: Command): void {
       await runCommand(
         async () => {
           const overrides = overridesFromFlags(opts);
-          const { initProject } = await import('../../dockerfile/init.js');
+          const { initProject, BrokenCommandError } = await import('../../dockerfile/init.js');
           const r = await initProject(dir, {
             force: opts.force,
             dryRun: opts.dryRun,
             diff: opts.diff,
             overrides,
             render: opts.syntax === false ? { syntax: null } : {},
+          }).catch((err: unknown) => {
+            // A dry run still shows what would have been written, with the reasons it was not.
+            if (err instanceof BrokenCommandError && err.output) process.stdout.write(err.output);
+            throw err;
           });
           process.stdout.write(r.output);
           return EXIT.ok;
