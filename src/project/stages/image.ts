@@ -7,7 +7,7 @@ const viaFlag = (src: { file: string } | undefined, flag: string, key: string) =
   src?.file === '(command line)' ? flag : `[tool.pycontain] ${key}`;
 
 /**
- * Stage 6: builder and runtime images (images.ts). It runs before the native stage: the image's
+ * Stage 7: builder and runtime images (images.ts). It runs before the native stage: the image's
  * Debian release decides the package names the native table gives.
  */
 export function chooseImage(
@@ -38,8 +38,9 @@ export function chooseImage(
 }
 
 /**
- * Stage 8b: the apt package names depend on the Debian release; a base image whose tag does not name
- * one (a mirror's python:3.12-slim) gets the release python:X.Y-slim has today, and says so.
+ * Stage 9b, once the system packages are known: their names depend on the Debian release, and a base
+ * image whose tag names none (a mirror's python:3.12-slim) gets the release python:X.Y-slim has
+ * today, which is said, and warned about when packages depend on it.
  */
 export function explainDebian(
   { merged, overrideSources }: AppStage,

@@ -13,7 +13,7 @@ function scriptsOf({ appPy }: AppStage, { setupMeta }: ManifestStage): Record<st
   return scripts;
 }
 
-/** Stage 7: framework, entrypoint, command and port, from framework.ts's detectors. */
+/** Stage 8: framework, entrypoint, command and port, from framework.ts's detectors. */
 export async function detectLauncher(
   app: AppStage,
   files: ManifestStage,

@@ -162,7 +162,7 @@ function effectiveIndexes(sources: IndexSource[], { merged, overrideSources }: A
 }
 
 /**
- * Stage 5b: the index configuration. Credentials are needed when a URL carries user info or a
+ * Stage 6: the index configuration. Credentials are needed when a URL carries user info or a
  * `${VAR}`, or points at a hosted private registry that always authenticates (Artifactory, Azure
  * Artifacts, Artifact Registry, CodeArtifact, GitLab, Cloudsmith, Gemfury). Credentials are stripped
  * from the URL and must come from the BuildKit secret `pip-index` (a netrc file); the generated

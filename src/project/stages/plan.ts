@@ -23,7 +23,7 @@ export interface Stages {
   groups: string[];
 }
 
-/** The last stage: the Plan, its fields in the order `detect --json` prints them. */
+/** Stage 11: the Plan, its fields in the order `detect --json` prints them. */
 export function assemblePlan(s: Stages, log: DecisionCollector): Plan {
   const { app, files, deps, fw, system } = s;
   const { pm } = files;

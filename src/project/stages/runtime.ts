@@ -6,7 +6,7 @@ import type { DecisionCollector } from './collector.js';
 /** Default non-root user of the runtime stage: a fixed UID above the ranges distributions allocate. */
 export const DEFAULT_UID = 10001;
 
-/** Stage 9: the runtime user, the healthcheck override. Returns the UID. */
+/** Stage 10: the non-root user of the runtime stage; returns its UID. */
 export function chooseUser({ merged, overrideSources }: AppStage, log: DecisionCollector): number {
   const uid = merged.uid ?? DEFAULT_UID;
   log.decide(

@@ -6,7 +6,7 @@ import type { AppStage } from './app.js';
 import type { DecisionCollector } from './collector.js';
 import type { DependencyStage } from './dependencies.js';
 
-/** Stage 8's answer: system packages per stage, the native needs behind them, package test suites. */
+/** Stage 9's answer: system packages per stage, the native needs behind them, package test suites. */
 export interface SystemStage {
   build: string[];
   runtime: string[];
@@ -58,7 +58,7 @@ function warnMissingPackages(
   }
 }
 
-/** Stage 8: Debian packages the dependencies need to build and run (native.ts), and package tests. */
+/** Stage 9: Debian packages the dependencies need to build and run (native.ts), and package tests. */
 export function systemNeeds(
   app: AppStage,
   deps: DependencyStage,
