@@ -57,6 +57,11 @@ export type WarningCode =
   | 'procfile-bind'
   | 'procfile-migrate'
   | 'procfile-shell'
+  // the chosen command cannot start in the image (src/project/command-check.ts)
+  | 'command-server-missing'
+  | 'command-module-missing'
+  | 'command-dev-server'
+  | 'command-loopback'
   // package manager, locks and requirement files
   | 'pm-conflict'
   | 'lock-format'

@@ -3,13 +3,14 @@
  * a reader of the Dockerfile (or of a review diff) sees why a line may not do what it should without
  * running `pycontain detect`. Warnings about nothing in particular go to the header.
  */
-import type { Warning } from '../plan.js';
+import type { Warning, WarningCode } from '../plan.js';
 import type { Instruction, Stage } from './model.js';
 
 export type Place = 'from' | 'deps' | 'apt' | 'cmd' | 'header';
 
 /** Which instruction each warning code is about. A code not listed goes to the header. */
-export const WARNING_PLACE: Record<string, Place> = {
+export const WARNING_PLACE: Record<WarningCode, Place> = {
+  'several-apps': 'header',
   'python-version-unreadable': 'from',
   'python-implementation': 'from',
   'python-mismatch': 'from',

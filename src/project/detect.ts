@@ -1,4 +1,5 @@
 import type { Overrides, Plan } from '../plan.js';
+import { checkCommand } from './command-check.js';
 import { classifyWheels } from './native.js';
 import { compareMinor } from './pep440.js';
 import { supportedMinors } from './python-releases.js';
@@ -7,7 +8,7 @@ import { DecisionCollector } from './stages/collector.js';
 import { collectDependencies } from './stages/dependencies.js';
 import { chooseImage, explainDebian } from './stages/image.js';
 import { planInstall } from './stages/install.js';
-import { detectLauncher } from './stages/launcher.js';
+import { detectLauncher, scriptsOf } from './stages/launcher.js';
 import { readManifests } from './stages/manifests.js';
 import { chooseIndex } from './stages/package-index.js';
 import { assemblePlan } from './stages/plan.js';
@@ -110,5 +111,11 @@ async function detectWith(
     healthcheckPath,
     groups,
   };
-  return { plan: assemblePlan(stages, log), pythonBy: py.by };
+  const plan = assemblePlan(stages, log);
+  // Last: can the command the stages chose start in the image? (A command the user chose is theirs.)
+  if (!app.merged.command) {
+    for (const p of checkCommand(plan, scriptsOf(app, files)))
+      plan.warnings.push({ code: p.code, message: p.message });
+  }
+  return { plan, pythonBy: py.by };
 }

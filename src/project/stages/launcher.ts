@@ -6,7 +6,7 @@ import type { DependencyStage } from './dependencies.js';
 import type { ManifestStage } from './manifests.js';
 
 /** Console scripts: setup.cfg's, then setup.py's, then pyproject's, each later one winning. */
-function scriptsOf({ appPy }: AppStage, { setupMeta }: ManifestStage): Record<string, string> {
+export function scriptsOf({ appPy }: AppStage, { setupMeta }: ManifestStage): Record<string, string> {
   const scripts: Record<string, string> = {};
   for (const m of [...setupMeta].reverse()) Object.assign(scripts, m.scripts);
   if (appPy) Object.assign(scripts, projectScripts(appPy));
