@@ -152,7 +152,7 @@ const MAX_FILES = 2000;
 const MAX_BYTES = 512 * 1024;
 const MAX_DEPTH = 8;
 
-interface PyFile {
+export interface PyFile {
   /** Relative to appDir, posix. */
   rel: string;
   statements: Statement[];
@@ -226,7 +226,7 @@ function moduleOf(
   return { module: modParts.join('.'), importRoot: rootParts.length ? rootParts.join('/') : '.' };
 }
 
-async function scanFiles(base: string): Promise<PyFile[]> {
+export async function scanFiles(base: string): Promise<PyFile[]> {
   const rels = await listPyFiles(base);
   const initDirs = new Set(
     rels.filter((r) => r.endsWith('/__init__.py')).map((r) => r.slice(0, -'/__init__.py'.length)),
@@ -278,7 +278,7 @@ function absolute(f: PyFile, q: string): string {
 }
 
 /** Fully qualified name of a dotted name used in a file; unbound names are the file's own. */
-function qualified(f: PyFile, name: string): string {
+export function qualified(f: PyFile, name: string): string {
   const head = name.split('.')[0] as string;
   if (!f.bindings.has(head) && !BUILTINS.has(head)) return f.module ? `${f.module}.${name}` : name;
   return absolute(f, qualify(name, f.bindings));
@@ -598,7 +598,7 @@ function analyze(f: PyFile): FileFacts {
 // ---------------------------------------------------------------------------------------------
 // Procfile
 
-interface ProcfileLine {
+export interface ProcfileLine {
   name: string;
   command: string;
   line: number;
@@ -722,7 +722,7 @@ export function staticRootValue(tokens: Token[] | undefined): string | null {
 // ---------------------------------------------------------------------------------------------
 // Command building
 
-function depNames(deps: Dependency[], groups: string[] = []): Set<string> {
+export function depNames(deps: Dependency[], groups: string[] = []): Set<string> {
   const s = new Set<string>();
   const installed = new Set(['main', 'default', ...groups]);
   for (const d of deps) {
@@ -743,7 +743,7 @@ function fill(template: string[], vars: Record<string, string>): string[] {
   return template.map((a) => a.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`));
 }
 
-interface Candidate {
+export interface Candidate {
   framework: Framework;
   score: number;
   file: string;
@@ -1363,7 +1363,7 @@ function commandReason(c: Candidate, framework: Framework): string {
   return 'the program the project declares';
 }
 
-interface Repaired {
+export interface Repaired {
   command: string[] | null;
   port: number | null;
   framework: Framework | null;
@@ -1373,7 +1373,7 @@ interface Repaired {
   warnings: Warning[];
 }
 
-function repairProcfile(
+export function repairProcfile(
   web: ProcfileLine,
   framework: Framework,
   defaultPort: number | null,

@@ -83,7 +83,9 @@ export function literalValue(expr: Token[] | undefined): string | null {
     const last = head.name.split('.').pop();
     const a = callArgs(expr, head.end);
     if (last === 'int' || last === 'str') return literalValue(a.positional[0]);
-    if (last === 'Field') return literalValue(a.keywords.get('default') ?? a.positional[0]);
+    // pydantic Field(9000), typer Option(8000): the first argument is the default.
+    if (last === 'Field' || last === 'Option' || last === 'Argument')
+      return literalValue(a.keywords.get('default') ?? a.positional[0]);
   }
   return null;
 }
