@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import type { Decision, Dependency, DjangoInfo, Framework, Source, Warning } from '../plan.js';
+import { droppedDecisions, findLaunchers, useLauncher } from './launcher.js';
 import {
   callArgs,
   dottedName,
@@ -1274,7 +1275,40 @@ export async function detectFramework(
     });
   }
 
-  if (!best && !web) {
+  // Launcher evidence first (src/project/launcher.ts); the framework defaults above are the fallback.
+  const launch = await findLaunchers({
+    base,
+    files,
+    scripts,
+    installed: have,
+    display: relToRoot,
+    ...(opts.projectName ? { projectName: opts.projectName } : {}),
+  });
+  const launcher = launch.candidates[0];
+  if (launcher && launcher.kind !== 'procfile' && !opts.overrides?.command)
+    ({ command, port, env, portDecision } = useLauncher(
+      launcher,
+      { command, port, env, portDecision },
+      opts.overrides?.port,
+      decisions,
+      warnings,
+    ));
+  else if (
+    !launcher &&
+    !web &&
+    best?.port &&
+    !best.portSource &&
+    launch.settingsPort &&
+    opts.overrides?.port === undefined
+  ) {
+    port = launch.settingsPort.port;
+    command = best.build(port).command;
+    portDecision = launch.settingsPort;
+    for (const d of decisions) if (d.topic === 'command') d.value = command.join(' ');
+  }
+  decisions.push(...droppedDecisions(launch));
+
+  if (!best && !web && !launcher) {
     // A plain script as a last resort: main.py / app.py with a __main__ guard.
     const script = files
       .filter((f) => !f.rel.includes('/') && (facts.get(f) as FileFacts).mainGuard)

@@ -937,3 +937,44 @@ export function droppedDecisions(r: LaunchResult): Decision[] {
     source: d.source,
   }));
 }
+
+export interface LaunchState {
+  command: string[];
+  port: number | null;
+  env: Record<string, string>;
+  portDecision: { reason: string; source?: Source } | null;
+}
+
+/**
+ * Use a launcher instead of the framework's command: its command, env and port (the framework's
+ * port stays when the launcher names none). The earlier command decision is replaced.
+ */
+export function useLauncher(
+  c: LaunchCandidate,
+  s: LaunchState,
+  overridePort: number | undefined,
+  decisions: Decision[],
+  warnings: Warning[],
+): LaunchState {
+  const old = decisions.findIndex((d) => d.topic === 'command');
+  if (old >= 0) decisions.splice(old, 1);
+  decisions.push({ topic: 'command', value: c.command.join(' '), reason: c.reason, source: c.source });
+  warnings.push(...c.warnings);
+  const env = { ...s.env, ...c.env };
+  if (overridePort !== undefined || c.port === null)
+    return {
+      command: c.command,
+      port: s.port,
+      env,
+      portDecision:
+        overridePort === undefined && s.portDecision
+          ? { ...s.portDecision, reason: `${s.portDecision.reason} (${c.portReason})` }
+          : s.portDecision,
+    };
+  return {
+    command: c.command,
+    port: c.port,
+    env,
+    portDecision: { reason: c.portReason, ...(c.portSource ? { source: c.portSource } : {}) },
+  };
+}
