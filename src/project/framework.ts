@@ -723,7 +723,7 @@ export function staticRootValue(tokens: Token[] | undefined): string | null {
 // ---------------------------------------------------------------------------------------------
 // Command building
 
-export function depNames(deps: Dependency[], groups: string[] = []): Set<string> {
+function depNames(deps: Dependency[], groups: string[] = []): Set<string> {
   const s = new Set<string>();
   const installed = new Set(['main', 'default', ...groups]);
   for (const d of deps) {
@@ -1397,7 +1397,7 @@ function commandReason(c: Candidate, framework: Framework): string {
   return 'the program the project declares';
 }
 
-export interface Repaired {
+interface Repaired {
   command: string[] | null;
   port: number | null;
   framework: Framework | null;
