@@ -57,6 +57,7 @@ export type WarningCode =
   | 'procfile-bind'
   | 'procfile-migrate'
   | 'procfile-shell'
+  | 'launcher-host'
   // the chosen command cannot start in the image (src/project/command-check.ts)
   | 'command-server-missing'
   | 'command-module-missing'

@@ -30,6 +30,7 @@ export const WARNING_PLACE: Record<WarningCode, Place> = {
   'index-credentials': 'deps',
   'apt-package-not-in-release': 'apt',
   'dev-server': 'cmd',
+  'launcher-host': 'cmd',
   'procfile-bind': 'cmd',
   'procfile-shell': 'cmd',
   'procfile-migrate': 'cmd',

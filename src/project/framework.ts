@@ -1284,7 +1284,12 @@ export async function detectFramework(
     display: relToRoot,
     ...(opts.projectName ? { projectName: opts.projectName } : {}),
   });
-  const launcher = launch.candidates[0];
+  const overridePort = opts.overrides?.port;
+  // A launcher with a fixed port cannot serve on the port the user chose.
+  const launcher = launch.candidates.find(
+    (c) =>
+      overridePort === undefined || c.portEnv !== undefined || c.port === null || c.port === overridePort,
+  );
   if (launcher && launcher.kind !== 'procfile' && !opts.overrides?.command)
     ({ command, port, env, portDecision } = useLauncher(
       launcher,

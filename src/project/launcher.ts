@@ -56,6 +56,8 @@ export interface LaunchCandidate {
   /** Why this port, and where it was read. */
   portReason: string;
   portSource?: Source;
+  /** The environment variable the launcher reads its port from (`PORT` in `os.environ.get("PORT", "8000")`). */
+  portEnv?: string;
   /** The distribution that serves (uvicorn, waitress...); null for the standard library or unknown. */
   server: string | null;
   env: Record<string, string>;
@@ -718,6 +720,7 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
           port: portNum,
           portReason,
           ...(portSource ? { portSource } : {}),
+          ...(port?.envVar ? { portEnv: port.envVar } : {}),
           server: h.spec.package,
           env,
           source,
@@ -961,6 +964,8 @@ export function useLauncher(
   decisions.push({ topic: 'command', value: c.command.join(' '), reason: c.reason, source: c.source });
   warnings.push(...c.warnings);
   const env = { ...s.env, ...c.env };
+  // The port the user chose reaches a launcher that reads it from the environment.
+  if (overridePort !== undefined && c.portEnv) env[c.portEnv] = String(overridePort);
   if (overridePort !== undefined || c.port === null)
     return {
       command: c.command,
