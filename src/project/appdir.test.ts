@@ -59,13 +59,13 @@ describe('findPythonApps / chooseAppDir', () => {
       'worker/requirements.txt': 'celery\n',
       'api/pyproject.toml': '[project]\nname = "api"\n',
       'api/uv.lock': 'version = 1\n',
-      'tools/setup.py': '',
+      'cli/setup.py': 'from setuptools import setup\nsetup(name="cli")\n',
     });
-    expect(await findPythonApps(root)).toEqual(['api', 'tools', 'worker']);
+    expect(await findPythonApps(root)).toEqual(['api', 'cli', 'worker']);
     const c = await chooseAppDir(root);
     expect(c.appDir).toBe('api');
     expect(c.warnings[0]?.code).toBe('several-apps');
-    expect(c.warnings[0]?.message).toMatch(/also tools, worker|also worker, tools/);
+    expect(c.warnings[0]?.message).toMatch(/also cli, worker|also worker, cli/);
   });
 
   it('a Django dir with only manage.py belongs to the enclosing project', async () => {

@@ -12,7 +12,7 @@ import {
   type Warning,
 } from '../plan.js';
 import { aptReleases } from '../util/apt-releases.js';
-import { chooseAppDir } from './appdir.js';
+import { chooseAppDir, launcherOf, severalAppsWarning } from './appdir.js';
 import { detectFramework } from './framework.js';
 import { chooseImagesExplained, debianReleaseNamedIn, pythonMinorOfImage } from './images.js';
 import { type PdmLock, parsePdmLock, pdmLockStaleness } from './locks/pdm.js';
@@ -209,16 +209,19 @@ async function findWorkspace(
   }
   const rootDeps = wsPy.project?.dependencies ?? [];
   const memberNames = new Set(members.map((m) => normalizeName(m.name ?? '')));
-  const rootIsApp =
-    rootDeps.some((d) => !memberNames.has(requirementDep(d).name)) ||
-    (wsPy.project && Object.keys(wsPy.project.scripts ?? {}).length > 0);
-  if (rootIsApp || members.length === 0) {
+  const launcher = await launcherOf(root, wsDir, wsPy);
+  const ownDeps = rootDeps.some((d) => !memberNames.has(requirementDep(d).name));
+  if (ownDeps || launcher || members.length === 0) {
     return {
       root: wsDir,
       pyproject: wsPy,
       members,
       app: null,
-      reason: 'the workspace root declares dependencies of its own',
+      reason: ownDeps
+        ? 'the workspace root declares dependencies of its own'
+        : launcher
+          ? `the workspace root is started by ${launcher}`
+          : 'the workspace has no members',
     };
   }
   const dependedOn = new Set<string>();
@@ -720,13 +723,14 @@ async function detectWith(
         : undefined;
   const appChoice = await chooseAppDir(root, appDirOverride);
   let appDir = appChoice.appDir;
-  warnings.push(...appChoice.warnings);
 
   let appPy = appDir === '.' ? topPy : await readPy(root, join(appDir, 'pyproject.toml'));
   if (appPy && !isProjectManifest(appPy) && !appPy.pycontain) appPy = null;
 
   // uv workspace: the lock sits at the workspace root; the app may be a member.
-  const ws = await findWorkspace(root, appDir, appPy);
+  const found = await findWorkspace(root, appDir, appPy);
+  // An app dir the user chose is used as given, even a workspace root that has members.
+  const ws = found?.app && appDirOverride && found.app.dir !== appDir ? { ...found, app: null } : found;
   let lockDir = appDir;
   if (ws) {
     lockDir = ws.root;
@@ -735,8 +739,16 @@ async function detectWith(
       appPy = ws.app.pyproject;
     }
   }
+  if (appDir === appChoice.appDir) warnings.push(...appChoice.warnings);
+  else {
+    const w = severalAppsWarning(
+      appChoice.apps.filter((a) => a !== ws?.root),
+      appDir,
+    );
+    if (w) warnings.push(w);
+  }
   decisions.push(
-    ws?.app && ws.app.dir !== appChoice.appDir
+    appDir !== appChoice.appDir && ws?.app
       ? {
           ...appChoice.decision,
           value: appDir,
