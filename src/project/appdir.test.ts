@@ -247,6 +247,18 @@ describe('which project is the app when the top directory is one', () => {
     expect((await chooseAppDir(root)).appDir).toBe('.');
   });
 
+  it("the top's dependencies are read through -r includes", async () => {
+    const root = tree({
+      'requirements.txt': '-r deps/prod.txt\n',
+      'deps/prod.txt': 'django\n',
+      'shop/__init__.py': '',
+      'shop/wsgi.py': '',
+      'admin/requirements.txt': 'flask\n',
+      'admin/app.py': '',
+    });
+    expect((await chooseAppDir(root)).appDir).toBe('.');
+  });
+
   it('a library at the top with only other libraries below stays at the top', async () => {
     const root = tree({
       'pyproject.toml': '[project]\nname = "lib"\ndependencies = ["attrs"]\n',

@@ -14,7 +14,7 @@ import {
   projectScripts,
 } from './pyproject.js';
 import { importedModules, scanPython } from './pyscan.js';
-import { parseRequirementsText } from './requirements.js';
+import { readRequirements } from './requirements.js';
 import { parseSetupCfg, scanSetupPy } from './setupcfg.js';
 
 /**
@@ -363,15 +363,15 @@ async function declared(root: string, c: Candidate): Promise<{ names: Set<string
     } else if (/^requirements.*\.(txt|in)$/.test(m)) reqFiles.push(m);
   }
   for (const f of reqFiles) {
-    const text = await readText(path.join(abs, f));
-    if (text === null) continue;
     try {
-      for (const e of parseRequirementsText(text, path.posix.join(c.dir, f)).entries) {
+      // Followed through -r includes, like pip: a top requirements.txt may only include others.
+      const req = await readRequirements(root, path.posix.join(c.dir, f));
+      for (const e of req.entries) {
         if (e.requirement) names.add(normalizeName(e.requirement.name));
         if (e.path && !e.url) addPath(path.posix.join(path.posix.dirname(f), e.path));
       }
     } catch (err) {
-      // detect reports a broken requirements file with its line when it reads it.
+      // detect reports a broken or missing requirements file with its line when it reads it.
       if (!(err instanceof InputError)) throw err;
     }
   }
