@@ -133,6 +133,7 @@ describe('directories that are not the app', () => {
       'tools/release/pyproject.toml': '[project]\nname = "release"\n',
       'demos/chat/requirements.txt': 'gradio\n',
       'ci/requirements.txt': 'tox\n',
+      'templates/{{cookiecutter.name}}/pyproject.toml': '[project]\nname = "{{cookiecutter.name}}"\n',
     });
     expect(await findPythonApps(root)).toEqual(['api']);
   });

@@ -52,8 +52,11 @@ const SKIP = new Set([
   '.pytest_cache',
   '.ruff_cache',
 ]);
-/** `tests_integration`, `tests-simulate-prod-data`, `integration_tests`, `e2e-tests`, `docs_src`. */
-const SKIP_PATTERN = /^(tests?|e2e|docs?)[-_]|[-_](tests?|e2e)$/i;
+/**
+ * `tests_integration`, `tests-simulate-prod-data`, `integration_tests`, `e2e-tests`, `docs_src`, and
+ * cookiecutter/copier template folders (`{{cookiecutter.project_name}}`): a template is not a project.
+ */
+const SKIP_PATTERN = /^(tests?|e2e|docs?)[-_]|[-_](tests?|e2e)$|\{\{/i;
 const MAX_DEPTH = 4;
 const MAX_DIRS = 4000;
 
