@@ -56,6 +56,10 @@ const KNOWN_FAILING: Record<string, Partial<Record<Check, string>>> = {
     serve:
       'init refuses: the command starts gunicorn, which requirements.txt does not list (command-server-missing)',
   },
+  healthchecks__healthchecks: {
+    serve:
+      'init refuses: detect picks `gunicorn hc.wsgi:application --bind 0.0.0.0:8000` (right), but requirements.txt names no server (the maintainers add uWSGI in the Dockerfile), so command-server-missing; pycontain should install the server it chose',
+  },
   'mealie-recipes__mealie': {
     detect:
       'got `uvicorn mealie.app:app --host 0.0.0.0 --port 8000`, port 8000; want `python mealie/main.py` (uvicorn.run with API_PORT from pydantic settings), port 9000',
