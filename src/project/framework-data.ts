@@ -5,8 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-// Data
-
 const FrameworkSpec = z.object({
   kind: z.enum(['asgi', 'wsgi', 'aiohttp', 'worker', 'script', 'cli']),
   constructors: z.array(z.string()),

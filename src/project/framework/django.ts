@@ -5,7 +5,6 @@ import { callArgs, dottedName, importBindings, literalString, scanPython, type T
 import { analyze, type FileFacts } from './facts.js';
 import { readIfExists } from './files.js';
 import type { PyFile } from './scan.js';
-// Django
 
 export interface DjangoFacts {
   info: DjangoInfo;

@@ -11,7 +11,6 @@ import {
   type Token,
 } from '../pyscan.js';
 import { type PyFile, qualified } from './scan.js';
-// Facts per file
 
 export interface AppObject {
   framework: Framework;
@@ -44,6 +43,16 @@ export interface FileFacts {
   mainGuard: boolean;
   settingsDefault: { module: string; line: number } | null;
   assignments: Map<string, { tokens: Token[]; line: number }>;
+  /** Top-level classes with their bases, qualified ('flask.Flask'). */
+  classes: { name: string; bases: string[]; line: number }[];
+  /** `self.<attr> = <app constructor>(...)` inside a class: the app lives on its instances. */
+  attrApps: { cls: string; attr: string; framework: Framework; line: number }[];
+  /** Calls of django.core.{wsgi,asgi}.get_{wsgi,asgi}_application at module level. */
+  djangoApp: { kind: 'wsgi' | 'asgi'; name: string; line: number }[];
+  /** Top-level functions: method calls on module-level objects they make ('app.register_blueprint'). */
+  fnCalls: Map<string, { obj: string; method: string; line: number }[]>;
+  /** Top-level functions called under `if __name__ == "__main__"`. */
+  mainCalls: string[];
 }
 
 const ROUTE_METHODS = new Set(['get', 'route', 'api_route', 'add_url_rule', 'add_get', 'add_api_route']);
@@ -90,6 +99,17 @@ function parameters(t: Token[], open: number): { total: number; required: number
   return { total, required };
 }
 
+/** Qualified bases of `class Name(Base, metaclass=M):`. */
+function classBases(f: PyFile, t: Token[]): string[] {
+  if (t[2]?.value !== '(') return [];
+  return callArgs(t, 2)
+    .positional.map((p) =>
+      p.length > 0 && dottedName(p, 0)?.end === p.length ? dottedName(p, 0)?.name : null,
+    )
+    .filter((n): n is string => !!n)
+    .map((n) => qualified(f, n));
+}
+
 export function constructorFramework(q: string): Framework | null {
   for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
     if (spec.constructors.includes(q)) return name as Framework;
@@ -97,7 +117,8 @@ export function constructorFramework(q: string): Framework | null {
   return null;
 }
 
-export function analyze(f: PyFile): FileFacts {
+export function analyze(f: PyFile, ctor: (q: string) => Framework | null = constructorFramework): FileFacts {
+  const constructorFramework = ctor;
   const facts: FileFacts = {
     apps: [],
     factories: [],
@@ -113,6 +134,11 @@ export function analyze(f: PyFile): FileFacts {
     mainGuard: false,
     settingsDefault: null,
     assignments: new Map(),
+    classes: [],
+    attrApps: [],
+    djangoApp: [],
+    fnCalls: new Map(),
+    mainCalls: [],
   };
   for (const [local, q] of f.bindings) {
     if ((q === 'streamlit' || q.startsWith('streamlit.')) && facts.streamlit === null) {
@@ -125,7 +151,7 @@ export function analyze(f: PyFile): FileFacts {
   const sts = f.statements;
   let gradioCtor = false;
   // Enclosing def/class blocks, by indent: module-level code under if/try/with still counts.
-  const blocks: { indent: number; fn: boolean; main: boolean }[] = [];
+  const blocks: { indent: number; fn: boolean; main: boolean; cls?: string; def?: string }[] = [];
   for (let si = 0; si < sts.length; si++) {
     const st = sts[si] as Statement;
     const t = st.tokens;
@@ -137,17 +163,43 @@ export function analyze(f: PyFile): FileFacts {
       first.value === 'if' &&
       t.some((x) => x.value === '__name__') &&
       t.some((x) => x.type === 'string' && x.value === '__main__');
-    if (
-      first.value === 'def' ||
-      first.value === 'class' ||
-      (first.value === 'async' && t[1]?.value === 'def')
-    ) {
-      blocks.push({ indent: st.indent, fn: true, main: false });
+    const cls = blocks.findLast((b) => b.cls)?.cls;
+    const inDef = blocks.findLast((b) => b.def)?.def;
+    if (first.value === 'class' && t[1]?.type === 'name') {
+      blocks.push({ indent: st.indent, fn: true, main: false, cls: t[1].value });
+      if (topLevel) facts.classes.push({ name: t[1].value, bases: classBases(f, t), line: st.line });
+    } else if (first.value === 'def' || (first.value === 'async' && t[1]?.value === 'def')) {
+      const name = (first.value === 'def' ? t[1] : t[2])?.value;
+      blocks.push({ indent: st.indent, fn: true, main: false, ...(topLevel && name ? { def: name } : {}) });
     } else if (t.at(-1)?.value === ':' && first.type === 'name') {
       blocks.push({ indent: st.indent, fn: false, main: isMainGuard });
     }
 
     if (isMainGuard) facts.mainGuard = true;
+    if (inMain && t[0]?.type === 'name' && t[1]?.value === '(') facts.mainCalls.push(t[0].value);
+    // self.app = Flask(__name__) in a method: the app is reached through an instance of the class.
+    if (
+      cls &&
+      t[0]?.value === 'self' &&
+      t[1]?.value === '.' &&
+      t[2]?.type === 'name' &&
+      t[3]?.value === '='
+    ) {
+      const d = dottedName(t, 4);
+      const fw = d && t[d.end]?.value === '(' ? constructorFramework(qualified(f, d.name)) : null;
+      if (fw) facts.attrApps.push({ cls, attr: t[2].value, framework: fw, line: st.line });
+    }
+    // os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings"
+    if (
+      qualified(f, dottedName(t, 0)?.name ?? '') === 'os.environ' &&
+      t[3]?.value === '[' &&
+      t[4]?.type === 'string' &&
+      t[4].value === 'DJANGO_SETTINGS_MODULE' &&
+      t[6]?.value === '='
+    ) {
+      const v = literalString(t.slice(7));
+      if (v && !facts.settingsDefault) facts.settingsDefault = { module: v, line: st.line };
+    }
 
     // def factory(...): body returning an app.
     if (st.indent === 0 && (first.value === 'def' || (first.value === 'async' && t[1]?.value === 'def'))) {
@@ -244,6 +296,14 @@ export function analyze(f: PyFile): FileFacts {
       const last = d.name.split('.').pop() as string;
       const obj = d.name.includes('.') ? d.name.slice(0, d.name.lastIndexOf('.')) : '';
       if (constructorFramework(q) === 'gradio') gradioCtor = true;
+      if (inDef && obj && !obj.includes('.')) {
+        const calls = facts.fnCalls.get(inDef) ?? [];
+        calls.push({ obj, method: last, line: st.line });
+        facts.fnCalls.set(inDef, calls);
+      }
+      const dj = /^django\.core\.(?:wsgi|asgi|handlers\.\w+)\.get_(wsgi|asgi)_application$/.exec(q);
+      if (dj && topLevel && first.type === 'name' && t[1]?.value === '=')
+        facts.djangoApp.push({ kind: dj[1] as 'wsgi' | 'asgi', name: first.value, line: st.line });
       if (q === 'uvicorn.run' || q === 'uvicorn.main.run') {
         const a0 = args.positional[0];
         facts.uvicornRun.push({

@@ -2,7 +2,6 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-// Helpers with the file system
 
 export async function readIfExists(file: string): Promise<string | null> {
   try {

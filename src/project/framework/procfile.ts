@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Framework, Warning } from '../../plan.js';
 import { frameworksData } from '../framework-data.js';
 import type { Candidate } from './candidate.js';
-// Procfile
 
 export interface ProcfileLine {
   name: string;

@@ -5,8 +5,6 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { importBindings, qualify, type Statement, scanPython } from '../pyscan.js';
 
-// Scanning
-
 const SKIP_DIRS = new Set([
   '.git',
   '.hg',

@@ -1,0 +1,162 @@
+/** Candidates from application objects: module-level apps, apps made by factories, apps held on instances. */
+import type { Source } from '../../plan.js';
+import type { FwSpec } from '../framework-data.js';
+import type { Candidate } from './candidate.js';
+import { type Ctx, depth, nameBonus } from './context.js';
+import type { AppObject, FileFacts } from './facts.js';
+
+export function appCandidates(ctx: Ctx): Candidate[] {
+  const { data, files, facts, src, relToRoot } = ctx;
+  const candidates: Candidate[] = [];
+  // Application objects and factories.
+  const allFactories = new Map<string, AppObject>();
+  for (const f of files)
+    for (const fa of (facts.get(f) as FileFacts).factories) allFactories.set(`${f.module}.${fa.name}`, fa);
+  // Classes that make an app in a method (self.app = Flask(...)): an instance made at module level holds it.
+  const attrApps = new Map<string, FileFacts['attrApps'][number]>();
+  for (const f of files)
+    for (const a of (facts.get(f) as FileFacts).attrApps) attrApps.set(`${f.module}.${a.cls}`, a);
+  const appObjects: AppObject[] = [];
+  const usedFactories = new Set<AppObject>();
+  for (const f of files) {
+    const ff = facts.get(f) as FileFacts;
+    appObjects.push(...ff.apps);
+    for (const call of ff.factoryCalls) {
+      const fa = allFactories.get(call.callee);
+      if (fa) {
+        appObjects.push({
+          framework: fa.framework,
+          file: f,
+          line: call.line,
+          name: call.name,
+          factory: false,
+          via: `${call.callee}()`,
+        });
+        usedFactories.add(fa);
+      }
+      const held = attrApps.get(call.callee);
+      if (held) {
+        appObjects.push({
+          framework: held.framework,
+          file: f,
+          line: call.line,
+          name: `${call.name}.${held.attr}`,
+          factory: false,
+          via: `${call.callee}().${held.attr}`,
+        });
+      }
+    }
+  }
+  // A factory that a module already calls (wsgi.py: app = create_app()) is the same app, not another one.
+  for (const fa of allFactories.values()) if (!usedFactories.has(fa)) appObjects.push(fa);
+
+  const uvicornRuns = files.flatMap((f) =>
+    (facts.get(f) as FileFacts).uvicornRun.map((u) => ({ ...u, file: f })),
+  );
+  for (const app of appObjects) {
+    const f = app.file;
+    const ff = facts.get(f) as FileFacts;
+    const spec = data.frameworks[app.framework] as FwSpec | undefined;
+    // Gradio objects are found through their launch() call below.
+    if (!spec || spec.kind === 'script') continue;
+    const target = `${f.module}:${app.name}`;
+    let port = spec.port;
+    let portSource: Source | undefined;
+    // Port the code asks for: uvicorn.run("mod:app", port=N) / uvicorn.run(app, port=N) / app.run(port=N) / web.run_app(port=N).
+    for (const u of uvicornRuns) {
+      if (u.port && ((u.target && u.target === target) || (u.file === f && u.varName === app.name))) {
+        port = u.port;
+        portSource = src(u.file.rel, u.line);
+      }
+    }
+    for (const r of ff.devRun) {
+      if (r.port && r.varName === app.name) {
+        port = r.port;
+        portSource = src(f.rel, r.line);
+      }
+    }
+    if (spec.kind === 'aiohttp' && ff.runApp?.port) {
+      port = ff.runApp.port;
+      portSource = src(f.rel, ff.runApp.line);
+    }
+    const health = ctx.healthFor(f, app.factory ? null : app.name, files);
+    let score = spec.kind === 'worker' ? 60 : 100;
+    score += nameBonus(f.rel) - 2 * depth(f.rel) + (app.factory ? 0 : 3);
+    const what = app.factory
+      ? `${app.framework} app factory ${app.name}() in ${relToRoot(f.rel)}`
+      : `${app.framework} app \`${app.name}\`${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
+    const needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
+    const cand: Candidate = {
+      ...(needsArgs
+        ? {
+            warning: {
+              code: 'factory-args',
+              message: `the app factory ${app.name}() takes ${app.factoryRequired} argument(s) without defaults; the server calls it with none. Give them defaults or set [tool.pycontain] command`,
+              source: src(f.rel, app.line),
+            },
+          }
+        : {}),
+      framework: app.framework,
+      score,
+      file: f.rel,
+      line: app.line,
+      describe: what,
+      module: f.module,
+      importRoot: f.importRoot,
+      port,
+      ...(portSource ? { portSource } : {}),
+      health: spec.kind === 'worker' ? null : (health?.path ?? spec.healthcheckPath),
+      ...(health && spec.kind !== 'worker' ? { healthSource: health.source } : {}),
+      build: (p) => {
+        if (spec.kind === 'worker') {
+          const t = ['app', 'celery'].includes(app.name) ? f.module : `${f.module}:${app.name}`;
+          return {
+            command: ctx.servers.command('celery-worker', { target: t }, f.importRoot),
+            entrypoint: t,
+            server: 'celery-worker',
+          };
+        }
+        if (spec.kind === 'aiohttp') {
+          if (ff.runApp) {
+            const cmd =
+              f.importRoot === '.' && !f.module.includes('.')
+                ? ['python', f.rel]
+                : ['python', '-m', f.module];
+            if (f.importRoot !== '.' && f.module.includes('.'))
+              return { command: cmd, entrypoint: target, server: 'python-module' };
+            return { command: cmd, entrypoint: target, server: 'python-script' };
+          }
+          const server = ctx.servers.pick(spec);
+          if (server === 'aiohttp-web' && !(app.factory && (app.factoryParams ?? 0) >= 1)) {
+            const expr = app.factory ? `${app.name}()` : app.name;
+            return {
+              command: [
+                'python',
+                '-c',
+                `from aiohttp import web; from ${f.module} import ${app.name}; web.run_app(${expr}, host='0.0.0.0', port=${p})`,
+              ],
+              entrypoint: target,
+              server: 'python',
+            };
+          }
+          const t = app.factory && data.servers[server]?.factoryCall ? `${target}()` : target;
+          return {
+            command: ctx.servers.command(server, { target: t, port: String(p) }, f.importRoot),
+            entrypoint: target,
+            server,
+          };
+        }
+        const server = ctx.servers.pick(spec);
+        const s = data.servers[server];
+        const t = app.factory && s?.factoryCall ? `${target}()` : target;
+        return {
+          command: ctx.servers.command(server, { target: t, port: String(p) }, f.importRoot, app.factory),
+          entrypoint: t,
+          server,
+        };
+      },
+    };
+    candidates.push(cand);
+  }
+  return candidates;
+}
