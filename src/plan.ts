@@ -20,6 +20,8 @@ export type Framework =
   | 'streamlit'
   | 'gradio'
   | 'aiohttp'
+  | 'pyramid'
+  | 'tornado'
   | 'cli'
   | 'unknown';
 

@@ -14,6 +14,11 @@ const FrameworkSpec = z.object({
   asgiServer: z.string().optional(),
   /** ASGI server to use instead when its package is a dependency and the default's is not. */
   asgiServerWhen: z.record(z.string(), z.string()).optional(),
+  /** Other production servers for it, in order: used when the default's package is not a dependency. */
+  servers: z.array(z.string()).optional(),
+  asgiServers: z.array(z.string()).optional(),
+  /** A method call that makes the app, in a module importing the package: { make_wsgi_app: 'pyramid' }. */
+  methods: z.record(z.string(), z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   port: z.number().int().positive().nullable(),
   healthcheckPath: z.string().nullable(),
@@ -25,6 +30,8 @@ const ServerSpec = z.object({
   appDir: z.array(z.string()).optional(),
   factory: z.array(z.string()).optional(),
   factoryCall: z.boolean().optional(),
+  /** Imports an attribute path as the target (module:obj.app); gunicorn imports only a name. */
+  attributes: z.boolean().optional(),
 });
 const FrameworksFile = z.object({
   frameworks: z.record(z.string(), FrameworkSpec),
@@ -46,6 +53,8 @@ export function parseFrameworksData(text: string): FrameworksData {
       f.asgiServer,
       ...Object.values(f.serverWhen ?? {}),
       ...Object.values(f.asgiServerWhen ?? {}),
+      ...(f.servers ?? []),
+      ...(f.asgiServers ?? []),
     ]) {
       if (s && !d.servers[s]) throw new Error(`frameworks.json: ${name} names unknown server ${s}`);
     }

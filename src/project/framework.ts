@@ -162,6 +162,17 @@ export async function detectFramework(
     const missing = [server?.package, ...(server?.requires ?? [])].filter(
       (p): p is string => !!p && !have.has(p),
     );
+    const why = built.server ? ctx.servers.why(built.server) : undefined;
+    if (why && built.server)
+      decisions.push({
+        topic: 'server',
+        value: built.server,
+        reason: why,
+        source: src(best.file, best.line || undefined),
+      });
+    // A server without an import-root flag finds the app through PYTHONPATH.
+    if (importRoot !== '.' && server && !server.appDir && server.command.includes('{target}'))
+      env.PYTHONPATH ??= importRoot;
     if (missing.length > 0 && deps.length > 0) {
       warnings.push({
         code: 'server-missing',

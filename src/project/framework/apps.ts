@@ -85,8 +85,21 @@ export function appCandidates(ctx: Ctx): Candidate[] {
     const what = app.factory
       ? `${app.framework} app factory ${app.name}() in ${relToRoot(f.rel)}`
       : `${app.framework} app \`${app.name}\`${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
+    const needs = { attribute: app.name.includes('.'), factory: app.factory };
+    const chosen = spec.kind === 'asgi' || spec.kind === 'wsgi' ? ctx.servers.pick(spec, needs) : null;
+    const holder = app.name.slice(0, app.name.indexOf('.'));
+    const attr = app.name.slice(app.name.lastIndexOf('.') + 1);
+    const attributeWarning =
+      chosen && needs.attribute && !data.servers[chosen]?.attributes
+        ? {
+            code: 'attribute-app',
+            message: `the app is an attribute of ${holder} and ${data.servers[chosen]?.package ?? chosen} imports only a module-level name: add \`${attr} = ${app.name}\` to ${relToRoot(f.rel)} (or depend on uvicorn, hypercorn or waitress)`,
+            source: src(f.rel, app.line),
+          }
+        : null;
     const needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
     const cand: Candidate = {
+      ...(attributeWarning ? { warning: attributeWarning } : {}),
       ...(needsArgs
         ? {
             warning: {
@@ -146,7 +159,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             server,
           };
         }
-        const server = ctx.servers.pick(spec);
+        const server = chosen ?? ctx.servers.pick(spec, needs);
         const s = data.servers[server];
         const t = app.factory && s?.factoryCall ? `${target}()` : target;
         return {

@@ -13,11 +13,7 @@ export async function djangoCandidate(ctx: Ctx): Promise<Candidate | null> {
     const spec = data.frameworks.django as FwSpec;
     const asgiOnly = !django.wsgiModule && !!django.asgiModule;
     const wantsAsgi = !!django.asgiModule && (have.has('channels') || have.has('daphne') || asgiOnly);
-    const asgiDefault = spec.asgiServer ?? 'uvicorn';
-    const asgiAlt = Object.entries(spec.asgiServerWhen ?? {}).find(
-      ([pkg]) => have.has(pkg) && !have.has(data.servers[asgiDefault]?.package ?? ''),
-    )?.[1];
-    const server = wantsAsgi ? (asgiAlt ?? asgiDefault) : ctx.servers.pick(spec);
+    const server = ctx.servers.pick(spec, { asgi: wantsAsgi });
     const target = wantsAsgi
       ? `${django.asgiModule}:${django.info.asgiApplication?.split('.').pop() ?? 'application'}`
       : `${django.wsgiModule ?? `${django.info.settingsModule.split('.')[0]}.wsgi`}:${django.info.wsgiApplication?.split('.').pop() ?? 'application'}`;

@@ -23,20 +23,67 @@ export function fill(template: string[], vars: Record<string, string>): string[]
   return template.map((a) => a.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`));
 }
 
+export interface ServerNeeds {
+  /** The target is an attribute path (module:obj.app). */
+  attribute?: boolean;
+  /** The target is an app factory to call. */
+  factory?: boolean;
+  /** Use the framework's ASGI servers (Django with channels). */
+  asgi?: boolean;
+}
+
 export interface Servers {
-  /** The server for a framework: the first of its serverWhen whose packages are dependencies, else its default. */
-  pick: (spec: FwSpec) => string;
+  /**
+   * The server for a framework: the first of its serverWhen whose packages are dependencies, else its
+   * default when installed, else the first of its other servers that is installed (and can import
+   * the target), else the default (the caller warns that it is missing).
+   */
+  pick: (spec: FwSpec, needs?: ServerNeeds) => string;
+  /** Why pick() chose a server other than the framework's usual one, when it did. */
+  why: (server: string) => string | undefined;
+  installed: (server: string) => boolean;
   /** The server's argv with the variables filled in, the import root flag and the factory flag. */
   command: (server: string, vars: Record<string, string>, importRoot: string, factory?: boolean) => string[];
 }
 
 export function servers(data: FrameworksData, have: Set<string>): Servers {
-  const pick = (spec: FwSpec): string => {
-    for (const [pkg, server] of Object.entries(spec.serverWhen ?? {})) {
-      const s = data.servers[server];
-      if (have.has(pkg) && (s?.requires ?? []).every((r) => have.has(r))) return server;
+  const reasons = new Map<string, string>();
+  const installed = (server: string): boolean => {
+    const s = data.servers[server];
+    if (!s) return false;
+    return [s.package, ...(s.requires ?? [])].every((p) => !p || have.has(p));
+  };
+  const can = (server: string, needs: ServerNeeds): boolean => {
+    const s = data.servers[server];
+    if (!s) return false;
+    if (needs.attribute && !s.attributes) return false;
+    if (needs.factory && !s.factory && !s.factoryCall) return false;
+    return true;
+  };
+  const pick = (spec: FwSpec, needs: ServerNeeds = {}): string => {
+    const usual = needs.asgi ? (spec.asgiServer ?? 'uvicorn') : spec.server;
+    let preferred = usual;
+    const when = needs.asgi ? spec.asgiServerWhen : spec.serverWhen;
+    for (const [pkg, server] of Object.entries(when ?? {})) {
+      if (have.has(pkg) && installed(server) && (!needs.asgi || !installed(usual))) {
+        preferred = server;
+        break;
+      }
     }
-    return spec.server;
+    // Nothing is known about the dependencies: the usual server (the caller cannot check either).
+    if (have.size === 0) return preferred;
+    if (installed(preferred) && can(preferred, needs)) return preferred;
+    const others = needs.asgi ? (spec.asgiServers ?? []) : (spec.servers ?? []);
+    const alt = others.find((o) => installed(o) && can(o, needs));
+    if (!alt) return preferred;
+    const pkg = data.servers[preferred]?.package ?? preferred;
+    reasons.set(
+      alt,
+      installed(preferred)
+        ? `${pkg} imports only a name or a call (module:app), not ${needs.attribute ? 'an attribute path' : 'this target'}; ${data.servers[alt]?.package} is a dependency and does`
+        : `${pkg} is not a dependency; ${data.servers[alt]?.package} is, so it serves the app`,
+    );
+    return alt;
   };
   const appDirFlags = (server: string, importRoot: string): string[] =>
     importRoot === '.' ? [] : fill(data.servers[server]?.appDir ?? [], { dir: importRoot });
@@ -49,5 +96,5 @@ export function servers(data: FrameworksData, have: Set<string>): Servers {
     cmd.splice(1, 0, ...flags);
     return cmd;
   };
-  return { pick, command };
+  return { pick, why: (server) => reasons.get(server), installed, command };
 }
