@@ -14,9 +14,15 @@ export async function djangoCandidate(ctx: Ctx): Promise<Candidate | null> {
     const asgiOnly = !django.wsgiModule && !!django.asgiModule;
     const wantsAsgi = !!django.asgiModule && (have.has('channels') || have.has('daphne') || asgiOnly);
     const server = ctx.servers.pick(spec, { asgi: wantsAsgi });
+    // A handler module found by its get_wsgi_application() call carries its variable ('server:app').
+    const withName = (mod: string, dotted: string | undefined) =>
+      mod.includes(':') ? mod : `${mod}:${dotted?.split('.').pop() ?? 'application'}`;
     const target = wantsAsgi
-      ? `${django.asgiModule}:${django.info.asgiApplication?.split('.').pop() ?? 'application'}`
-      : `${django.wsgiModule ?? `${django.info.settingsModule.split('.')[0]}.wsgi`}:${django.info.wsgiApplication?.split('.').pop() ?? 'application'}`;
+      ? withName(django.asgiModule as string, django.info.asgiApplication)
+      : withName(
+          django.wsgiModule ?? `${django.info.settingsModule.split('.')[0]}.wsgi`,
+          django.info.wsgiApplication,
+        );
     const health = ctx.healthFor(
       null,
       null,
@@ -25,9 +31,9 @@ export async function djangoCandidate(ctx: Ctx): Promise<Candidate | null> {
     candidates.push({
       framework: 'django',
       score: 130,
-      file: django.info.managePy,
-      line: 1,
-      describe: `Django project (settings ${django.info.settingsModule})`,
+      file: django.anchor.rel,
+      line: django.anchor.line ?? 1,
+      describe: `Django project (settings ${django.info.settingsModule}${django.info.managePy ? '' : ', no manage.py'})`,
       module: target.split(':')[0] as string,
       importRoot: django.dir,
       port: spec.port,
@@ -51,6 +57,12 @@ export async function djangoCandidate(ctx: Ctx): Promise<Candidate | null> {
           : 'no STATIC_ROOT: nothing to collect at build time'),
       source: django.settingsSource,
     });
+    if (django.uncollected)
+      ctx.warnings.push({
+        code: 'django-static-uncollected',
+        message: `STATIC_ROOT is set (${django.uncollected.value ?? '?'}) but the project has no manage.py, so the build does not run collectstatic; serve static files another way or add manage.py`,
+        source: django.uncollected.source,
+      });
   }
   return candidates[0] ?? null;
 }

@@ -17,6 +17,10 @@ export interface DjangoFacts {
   /** Why the settings module is not manage.py's default, when it is not. */
   note: string | null;
   wsgiSource?: Source;
+  /** The file (relative to the app directory) the project was recognized by: manage.py or a launcher. */
+  anchor: { rel: string; line?: number };
+  /** STATIC_ROOT of a project without manage.py: the build has nothing to run collectstatic with. */
+  uncollected?: { value: string | null; source: Source };
   staticSource?: Source;
 }
 
@@ -66,44 +70,13 @@ export async function detectDjango(
   facts: Map<PyFile, FileFacts>,
   src: (rel: string, line?: number) => Source,
 ): Promise<DjangoFacts | null> {
-  // manage.py at the app dir, else one level down (repo/app/manage.py).
-  let managePy: string | null = null;
-  if (await readIfExists(path.join(base, 'manage.py'))) managePy = 'manage.py';
-  else {
-    const deeper = files.filter((f) => /^[^/]+\/manage\.py$/.test(f.rel)).map((f) => f.rel);
-    managePy = deeper[0] ?? null;
-  }
-  if (!managePy) return null;
-  const dir = managePy.includes('/') ? managePy.slice(0, managePy.lastIndexOf('/')) : '.';
-  const inDir = (rel: string) => (dir === '.' ? rel : `${dir}/${rel}`);
-  const manageText = (await readIfExists(path.join(base, managePy))) ?? '';
-  const manageFacts = analyze({
-    rel: managePy,
-    statements: scanPython(manageText),
-    bindings: importBindings(scanPython(manageText)),
-    module: 'manage',
-    importRoot: dir,
-    isPackageInit: false,
-    text: manageText,
-  });
-  if (!/django/.test(manageText) && !manageFacts.settingsDefault) return null;
-  // Module names relative to manage.py's directory.
-  const modFile = (mod: string): PyFile | undefined => {
-    const p = mod.split('.').join('/');
-    return files.find((f) => f.rel === inDir(`${p}.py`) || f.rel === inDir(`${p}/__init__.py`));
-  };
-  let settingsModule = manageFacts.settingsDefault?.module ?? null;
-  let settingsSource: Source = src(managePy, manageFacts.settingsDefault?.line);
-  if (!settingsModule) {
-    for (const f of files) {
-      const sd = facts.get(f)?.settingsDefault;
-      if (sd && /(^|\/)(wsgi|asgi)\.py$/.test(f.rel)) {
-        settingsModule = sd.module;
-        settingsSource = src(f.rel, sd.line);
-        break;
-      }
-    }
-  }
+  const a = await djangoAnchor(base, files, facts);
+  if (!a) return null;
+  const { managePy } = a;
+  let { dir, settingsModule } = a;
+  const manageDir = managePy?.includes('/') ? managePy.slice(0, managePy.lastIndexOf('/')) : '.';
+  let settingsSource: Source = src(a.source.rel, a.source.line);
+  const modFile = (mod: string): PyFile | undefined => moduleFile(files, dir, mod);
   if (!settingsModule) {
     const s = files.find(
       (f) => /(^|\/)settings\.py$/.test(f.rel) && facts.get(f)?.assignments.has('INSTALLED_APPS'),
@@ -112,7 +85,21 @@ export async function detectDjango(
     const rel = dir === '.' ? s.rel : s.rel.slice(dir.length + 1);
     settingsModule = rel.replace(/\.py$/, '').split('/').join('.');
     settingsSource = src(s.rel);
+  } else if (!modFile(settingsModule)) {
+    // Django under src/ or a nested project directory: the settings resolve from another import root.
+    const root = importRoots(files, dir).find((r) => moduleFile(files, r, settingsModule as string));
+    if (root) dir = root;
   }
+  // A module that calls get_wsgi_application() / get_asgi_application(), importable from `dir`.
+  const handlerModule = (kind: 'wsgi' | 'asgi'): string | undefined => {
+    for (const f of files) {
+      const h = facts.get(f)?.djangoApp.find((x) => x.kind === kind);
+      if (!h || !(dir === '.' || f.rel.startsWith(`${dir}/`))) continue;
+      const rel = (dir === '.' ? f.rel : f.rel.slice(dir.length + 1)).replace(/(\/__init__)?\.py$/, '');
+      return `${rel.split('/').join('.')}${h.name === 'application' ? '' : `:${h.name}`}`;
+    }
+    return undefined;
+  };
   const resolve = (settings: string) => {
     // Settings may be split (settings/production.py doing `from .base import *`): follow star imports.
     const settingsFiles: PyFile[] = [];
@@ -158,12 +145,12 @@ export async function detectDjango(
       ? wsgiApp.slice(0, wsgiApp.lastIndexOf('.'))
       : modFile(`${top}.wsgi`)
         ? `${top}.wsgi`
-        : null;
+        : (handlerModule('wsgi') ?? null);
     const asgiModule = asgiApp
       ? asgiApp.slice(0, asgiApp.lastIndexOf('.'))
       : modFile(`${top}.asgi`)
         ? `${top}.asgi`
-        : null;
+        : (handlerModule('asgi') ?? null);
     return { wsgi, asgi, staticRoot, urlconf, wsgiApp, asgiApp, wsgiModule, asgiModule };
   };
   let r = resolve(settingsModule);
@@ -173,7 +160,7 @@ export async function detectDjango(
   const serverModuleDefault = r.wsgiModule ? modFile(r.wsgiModule) : undefined;
   const sd = serverModuleDefault ? facts.get(serverModuleDefault)?.settingsDefault : null;
   if (sd && serverModuleDefault && sd.module !== settingsModule && modFile(sd.module)) {
-    note = `manage.py defaults to ${settingsModule}, the WSGI module to ${sd.module}: the image uses the server's`;
+    note = `${managePy ?? 'the launcher'} defaults to ${settingsModule}, the WSGI module to ${sd.module}: the image uses the server's`;
     settingsModule = sd.module;
     settingsSource = src(serverModuleDefault.rel, sd.line);
     r = resolve(settingsModule);
@@ -183,10 +170,11 @@ export async function detectDjango(
     settingsModule,
     ...(wsgiApp ? { wsgiApplication: wsgiApp } : {}),
     ...(asgiApp ? { asgiApplication: asgiApp } : {}),
-    staticRoot: ((v) => (v && dir !== '.' && !v.startsWith('/') && /^[\w./-]+$/.test(v) ? `${dir}/${v}` : v))(
-      staticRootValue(staticRoot?.tokens),
+    staticRoot: ((v) =>
+      v && manageDir !== '.' && !v.startsWith('/') && /^[\w./-]+$/.test(v) ? `${manageDir}/${v}` : v)(
+      managePy ? staticRootValue(staticRoot?.tokens) : null,
     ),
-    managePy,
+    managePy: managePy ?? '',
   };
   const rootUrlconf = literalString(urlconf?.tokens);
   return {
@@ -197,7 +185,114 @@ export async function detectDjango(
     urls: rootUrlconf ? (modFile(rootUrlconf) ?? null) : null,
     settingsSource,
     note,
+    anchor: a.source,
+    ...(!managePy && staticRoot
+      ? {
+          uncollected: {
+            value: staticRootValue(staticRoot.tokens),
+            source: src(staticRoot.file.rel, staticRoot.line),
+          },
+        }
+      : {}),
     ...(wsgi ? { wsgiSource: src(wsgi.file.rel, wsgi.line) } : {}),
     ...(staticRoot ? { staticSource: src(staticRoot.file.rel, staticRoot.line) } : {}),
   };
+}
+
+interface Anchor {
+  managePy: string | null;
+  /** Import root of the project's modules, relative to the app directory. */
+  dir: string;
+  settingsModule: string | null;
+  /** Where the settings module (or the project) was found. */
+  source: { rel: string; line?: number };
+}
+
+/**
+ * Where a Django project starts: manage.py (the app directory, then up to two levels down, the
+ * shallowest first); without one, a module that sets DJANGO_SETTINGS_MODULE (os.environ.setdefault
+ * or an assignment, in wsgi.py/asgi.py or a command-line wrapper) to settings that exist, or a
+ * module that calls get_wsgi_application()/get_asgi_application().
+ */
+async function djangoAnchor(
+  base: string,
+  files: PyFile[],
+  facts: Map<PyFile, FileFacts>,
+): Promise<Anchor | null> {
+  const manages = (await readIfExists(path.join(base, 'manage.py'))) !== null ? ['manage.py'] : [];
+  manages.push(
+    ...files
+      .map((f) => f.rel)
+      .filter((r) => /^([^/]+\/){1,2}manage\.py$/.test(r))
+      .sort((x, y) => x.split('/').length - y.split('/').length || x.localeCompare(y)),
+  );
+  for (const managePy of manages) {
+    const dir = managePy.includes('/') ? managePy.slice(0, managePy.lastIndexOf('/')) : '.';
+    const text = (await readIfExists(path.join(base, managePy))) ?? '';
+    const statements = scanPython(text);
+    const mf = analyze({
+      rel: managePy,
+      statements,
+      bindings: importBindings(statements),
+      module: 'manage',
+      importRoot: dir,
+      isPackageInit: false,
+      text,
+    });
+    if (!/django/.test(text) && !mf.settingsDefault) continue;
+    return {
+      managePy,
+      dir,
+      settingsModule: mf.settingsDefault?.module ?? settingsFromServerModule(files, facts),
+      source: { rel: managePy, ...(mf.settingsDefault ? { line: mf.settingsDefault.line } : {}) },
+    };
+  }
+  // No manage.py: the settings a module names, when some import root holds them.
+  const rank = (f: PyFile) =>
+    /(^|\/)(wsgi|asgi)\.py$/.test(f.rel) ? 0 : facts.get(f)?.djangoApp.length ? 1 : 2;
+  const setters = files.filter((f) => facts.get(f)?.settingsDefault).sort((x, y) => rank(x) - rank(y));
+  for (const f of setters) {
+    const sd = facts.get(f)?.settingsDefault as { module: string; line: number };
+    const root = [f.importRoot, ...importRoots(files, f.importRoot)].find((r) =>
+      moduleFile(files, r, sd.module),
+    );
+    if (root)
+      return { managePy: null, dir: root, settingsModule: sd.module, source: { rel: f.rel, line: sd.line } };
+  }
+  const handler = files.find((f) => facts.get(f)?.djangoApp.length);
+  if (handler) {
+    const line = facts.get(handler)?.djangoApp[0]?.line;
+    return {
+      managePy: null,
+      dir: handler.importRoot,
+      settingsModule: null,
+      source: { rel: handler.rel, ...(line ? { line } : {}) },
+    };
+  }
+  return null;
+}
+
+/** The settings module wsgi.py/asgi.py defaults to (manage.py without a default of its own). */
+function settingsFromServerModule(files: PyFile[], facts: Map<PyFile, FileFacts>): string | null {
+  for (const f of files) {
+    const sd = facts.get(f)?.settingsDefault;
+    if (sd && /(^|\/)(wsgi|asgi)\.py$/.test(f.rel)) return sd.module;
+  }
+  return null;
+}
+
+/** The file of a module imported from `root` (a directory relative to the app directory). */
+function moduleFile(files: PyFile[], root: string, mod: string): PyFile | undefined {
+  const p = mod.split('.').join('/');
+  const inRoot = (rel: string) => (root === '.' ? rel : `${root}/${rel}`);
+  return files.find((f) => f.rel === inRoot(`${p}.py`) || f.rel === inRoot(`${p}/__init__.py`));
+}
+
+/** Other places modules are imported from: the files' import roots and src/. */
+function importRoots(files: PyFile[], except: string): string[] {
+  const roots = new Set(files.map((f) => f.importRoot));
+  roots.add('src');
+  roots.add('.');
+  roots.delete(except);
+  return [...roots];
 }
