@@ -321,6 +321,8 @@ function commandReason(c: Candidate, framework: Framework): string {
     return c.build(c.port).server === 'python-script' || c.build(c.port).server === 'python-module'
       ? 'the module starts itself with web.run_app'
       : 'aiohttp app served on 0.0.0.0';
+  if (framework === 'tornado')
+    return 'the module starts its own Tornado server; listen() without an address binds every interface';
   if (framework === 'streamlit') return 'streamlit run, listening on 0.0.0.0';
   if (framework === 'gradio')
     return 'the script launches Gradio; GRADIO_SERVER_NAME makes it listen on 0.0.0.0';

@@ -1,4 +1,6 @@
 /** Candidates from application objects: module-level apps, apps made by factories, apps held on instances. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Source } from '../../plan.js';
 import type { FwSpec } from '../framework-data.js';
 import type { Candidate } from './candidate.js';
@@ -97,7 +99,19 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             source: src(f.rel, app.line),
           }
         : null;
-    const needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
+    let needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
+    // Pyramid's main(global_config, **settings) is a PasteDeploy factory: gunicorn --paste calls it.
+    const paste =
+      needsArgs && app.framework === 'pyramid' && ctx.servers.installed('gunicorn')
+        ? pasteIni(ctx.base)
+        : null;
+    if (paste) {
+      needsArgs = false;
+      if (paste.port && !portSource) {
+        port = paste.port;
+        portSource = src(paste.file, paste.line);
+      }
+    }
     const cand: Candidate = {
       ...(attributeWarning ? { warning: attributeWarning } : {}),
       ...(needsArgs
@@ -159,6 +173,12 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             server,
           };
         }
+        if (paste)
+          return {
+            command: ['gunicorn', '--paste', paste.file, '--bind', `0.0.0.0:${p}`],
+            entrypoint: target,
+            server: 'gunicorn',
+          };
         const server = chosen ?? ctx.servers.pick(spec, needs);
         const s = data.servers[server];
         const t = app.factory && s?.factoryCall ? `${target}()` : target;
@@ -172,4 +192,38 @@ export function appCandidates(ctx: Ctx): Candidate[] {
     candidates.push(cand);
   }
   return candidates;
+}
+
+/**
+ * The PasteDeploy file of a Pyramid project: production.ini first, else the first *.ini with an
+ * [app:main] section; its [server:main] port or listen gives the port.
+ */
+function pasteIni(base: string): { file: string; port: number | null; line?: number } | null {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => n.endsWith('.ini'));
+  } catch {
+    return null;
+  }
+  names.sort((a, b) => Number(b === 'production.ini') - Number(a === 'production.ini') || a.localeCompare(b));
+  for (const file of names) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(base, file), 'utf8');
+    } catch {
+      continue;
+    }
+    const lines = text.split(/\r?\n/);
+    if (!lines.some((l) => /^\[app:main\]\s*$/.test(l.trim()))) continue;
+    let section = '';
+    for (let i = 0; i < lines.length; i++) {
+      const l = (lines[i] as string).trim();
+      const sec = /^\[([^\]]+)\]$/.exec(l);
+      if (sec) section = sec[1] as string;
+      const m = section === 'server:main' ? /^(?:port\s*=\s*(\d+)|listen\s*=\s*\S*:(\d+))/.exec(l) : null;
+      if (m) return { file, port: Number(m[1] ?? m[2]), line: i + 1 };
+    }
+    return { file, port: null };
+  }
+  return null;
 }

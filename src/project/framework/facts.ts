@@ -32,7 +32,11 @@ export interface FileFacts {
   /** Calls that assign a factory's result: var -> qualified callee. */
   factoryCalls: { name: string; callee: string; line: number }[];
   streamlit: number | null;
-  gradioLaunch: { line: number; port: number | null } | null;
+  gradioLaunch: { line: number; port: number | null; host: string | null } | null;
+  /** server.listen(port, address=...) / app.listen(...) calls (Tornado). */
+  listen: { line: number; port: number | null; host: string | null }[];
+  /** tornado.options define("port", default=N). */
+  optionPort: { line: number; port: number } | null;
   runApp: { line: number; port: number | null } | null;
   uvicornRun: { line: number; target: string | null; varName: string | null; port: number | null }[];
   devRun: { varName: string; line: number; port: number | null }[];
@@ -110,6 +114,17 @@ function classBases(f: PyFile, t: Token[]): string[] {
     .map((n) => qualified(f, n));
 }
 
+/** A method that makes the app (Pyramid's config.make_wsgi_app()) in a module that imports its package. */
+function methodFramework(q: string, imported: Set<string>): Framework | null {
+  const method = q.slice(q.lastIndexOf('.') + 1);
+  if (method === q) return null;
+  for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
+    const pkg = spec.methods?.[method];
+    if (pkg && imported.has(pkg)) return name as Framework;
+  }
+  return null;
+}
+
 export function constructorFramework(q: string): Framework | null {
   for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
     if (spec.constructors.includes(q)) return name as Framework;
@@ -118,13 +133,18 @@ export function constructorFramework(q: string): Framework | null {
 }
 
 export function analyze(f: PyFile, ctor: (q: string) => Framework | null = constructorFramework): FileFacts {
-  const constructorFramework = ctor;
+  const imported = new Set(
+    [...f.bindings.values()].map((q) => q.replace(/^\.+/, '').split('.')[0] as string),
+  );
+  const constructorFramework = (q: string) => ctor(q) ?? methodFramework(q, imported);
   const facts: FileFacts = {
     apps: [],
     factories: [],
     factoryCalls: [],
     streamlit: null,
     gradioLaunch: null,
+    listen: [],
+    optionPort: null,
     runApp: null,
     uvicornRun: [],
     devRun: [],
@@ -268,9 +288,10 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
         if (d && t[d.end]?.value === '(') {
           const q = qualified(f, d.name);
           const fw = constructorFramework(q);
-          // An app made only under `if __name__ == "__main__"` does not exist when a server imports the module.
+          // An app made only under `if __name__ == "__main__"` does not exist when a server imports the module;
+          // aiohttp and Tornado modules that start themselves are run as scripts, so theirs count.
           if (fw) {
-            if (!inMain || fw === 'aiohttp')
+            if (!inMain || fw === 'aiohttp' || fw === 'tornado')
               facts.apps.push({ framework: fw, file: f, line: st.line, name: first.value, factory: false });
           } else if (ROUTER_CTORS.has(q)) {
             const kw = ROUTER_CTORS.get(q) as string;
@@ -319,7 +340,23 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       ) {
         facts.runApp = { line: st.line, port: literalInt(args.keywords.get('port')) };
       } else if (last === 'launch' && gradioCtor) {
-        facts.gradioLaunch = { line: st.line, port: literalInt(args.keywords.get('server_port')) };
+        facts.gradioLaunch = {
+          line: st.line,
+          port: literalInt(args.keywords.get('server_port')),
+          host: literalString(args.keywords.get('server_name')),
+        };
+      } else if (last === 'listen' && obj) {
+        facts.listen.push({
+          line: st.line,
+          port: literalInt(args.positional[0] ?? args.keywords.get('port')),
+          host: literalString(args.positional[1] ?? args.keywords.get('address')),
+        });
+      } else if (
+        (q === 'tornado.options.define' || q === 'define') &&
+        literalString(args.positional[0]) === 'port'
+      ) {
+        const p = literalInt(args.keywords.get('default') ?? args.positional[1]);
+        if (p) facts.optionPort = { line: st.line, port: p };
       } else if (last === 'run' && obj && !obj.includes('.')) {
         facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args.keywords.get('port')) });
       } else if ((last === 'include_router' || last === 'register_blueprint') && args.positional[0]?.length) {

@@ -4,6 +4,7 @@ import type { Candidate } from './candidate.js';
 import { type Ctx, depth, nameBonus } from './context.js';
 import type { FileFacts } from './facts.js';
 import { existsSync, setupCfgScripts, streamlitConfigPort } from './files.js';
+import type { PyFile } from './scan.js';
 
 export async function scriptCandidates(ctx: Ctx): Promise<Candidate[]> {
   const { data, files, facts, src, relToRoot, base } = ctx;
@@ -58,9 +59,62 @@ export async function scriptCandidates(ctx: Ctx): Promise<Candidate[]> {
       env: Object.fromEntries(
         Object.entries(spec.env ?? {}).map(([k, v]) => [k, v.replace('{port}', String(port))]),
       ),
+      ...(loopback(ff.gradioLaunch.host)
+        ? {
+            warning: {
+              code: 'loopback-bind',
+              message: `launch(server_name="${ff.gradioLaunch.host}") listens on the loopback interface, which a published port cannot reach, and it overrides GRADIO_SERVER_NAME: drop it or pass "0.0.0.0"`,
+              source: src(f.rel, ff.gradioLaunch.line),
+            },
+          }
+        : {}),
+    });
+  }
+
+  // Tornado: the module makes its Application and listens itself (IOLoop), so it is run as a script.
+  for (const f of files) {
+    const ff = facts.get(f) as FileFacts;
+    const app = ff.apps.find((a) => a.framework === 'tornado');
+    if (!app || (!ff.mainGuard && ff.listen.length === 0)) continue;
+    const spec = data.frameworks.tornado as FwSpec;
+    const listen = ff.listen.find((l) => l.port !== null) ?? ff.listen[0];
+    const port = listen?.port ?? ff.optionPort?.port ?? spec.port;
+    const portLine = listen?.port ? listen.line : ff.optionPort?.line;
+    candidates.push({
+      framework: 'tornado',
+      score: 95 + nameBonus(f.rel) - 2 * depth(f.rel),
+      file: f.rel,
+      line: app.line,
+      describe: `Tornado app \`${app.name}\` in ${relToRoot(f.rel)}, listening itself`,
+      module: f.module,
+      importRoot: f.importRoot,
+      port,
+      ...(portLine ? { portSource: src(f.rel, portLine) } : {}),
+      health: ctx.healthFor(f, app.name, [f])?.path ?? spec.healthcheckPath,
+      build: () => scriptCommand(f),
+      ...(f.importRoot !== '.' ? { env: { PYTHONPATH: f.importRoot } } : {}),
+      ...(ff.listen.some((l) => loopback(l.host))
+        ? {
+            warning: {
+              code: 'loopback-bind',
+              message: `listen(..., address="${ff.listen.find((l) => loopback(l.host))?.host}") listens on the loopback interface, which a published port cannot reach: drop the address or pass "0.0.0.0"`,
+              source: src(f.rel, ff.listen.find((l) => loopback(l.host))?.line),
+            },
+          }
+        : {}),
     });
   }
   return candidates;
+}
+
+const loopback = (host: string | null | undefined) =>
+  !!host && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
+
+/** `python path/file.py` for a top-level script, `python -m pkg.mod` for a module in a package. */
+function scriptCommand(f: PyFile): { command: string[]; entrypoint: string; server: string } {
+  return f.importRoot === '.' && !f.module.includes('.')
+    ? { command: ['python', f.rel], entrypoint: f.rel, server: 'python-script' }
+    : { command: ['python', '-m', f.module], entrypoint: f.module, server: 'python-module' };
 }
 
 export async function cliCandidates(

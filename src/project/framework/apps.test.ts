@@ -1,0 +1,92 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, codes, deps, detect } from './testing.js';
+
+afterAll(cleanup);
+
+describe('Pyramid', () => {
+  it('config.make_wsgi_app() at module level -> gunicorn module:app on 6543', async () => {
+    const r = await detect(
+      {
+        'app.py':
+          'from pyramid.config import Configurator\n\nwith Configurator() as config:\n    config.add_route("health", "/health")\n    config.scan()\napp = config.make_wsgi_app()\n',
+      },
+      deps('pyramid', 'gunicorn'),
+    );
+    expect(r.framework).toBe('pyramid');
+    expect(r.command).toEqual(['gunicorn', 'app:app', '--bind', '0.0.0.0:6543']);
+    expect(r.port).toBe(6543);
+  });
+
+  it('main(global_config, **settings) with production.ini -> gunicorn --paste, the ini port', async () => {
+    const r = await detect(
+      {
+        'tutorial/__init__.py':
+          'from pyramid.config import Configurator\n\ndef main(global_config, **settings):\n    with Configurator(settings=settings) as config:\n        config.include("pyramid_jinja2")\n    return config.make_wsgi_app()\n',
+        'production.ini':
+          '[app:main]\nuse = egg:tutorial\n\n[server:main]\nuse = egg:waitress#main\nlisten = *:6544\n',
+        'development.ini': '[app:main]\nuse = egg:tutorial\n',
+      },
+      deps('pyramid', 'gunicorn', 'waitress'),
+    );
+    expect(r.framework).toBe('pyramid');
+    expect(r.command).toEqual(['gunicorn', '--paste', 'production.ini', '--bind', '0.0.0.0:6544']);
+    expect(r.port).toBe(6544);
+    expect(r.decisions.find((d) => d.topic === 'port')?.source).toEqual({ file: 'production.ini', line: 6 });
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('Pyramid served by waitress when it is the only server', async () => {
+    const r = await detect(
+      {
+        'app.py':
+          'from pyramid.config import Configurator\nconfig = Configurator()\napp = config.make_wsgi_app()\n',
+      },
+      deps('pyramid', 'waitress'),
+    );
+    expect(r.command).toEqual(['waitress-serve', '--listen=0.0.0.0:6543', 'app:app']);
+  });
+
+  it('make_wsgi_app in a module that does not import pyramid is not an app', async () => {
+    const r = await detect({ 'app.py': 'app = thing.make_wsgi_app()\n' }, deps('pyramid'));
+    expect(r.framework).toBe('unknown');
+  });
+});
+
+describe('Celery and aiohttp', () => {
+  it('Celery(...) in proj/celery.py -> celery -A proj.celery worker', async () => {
+    const r = await detect(
+      { 'proj/__init__.py': '', 'proj/celery.py': 'from celery import Celery\napp = Celery("proj")\n' },
+      deps('celery'),
+    );
+    expect(r.framework).toBe('celery');
+    expect(r.command).toEqual(['celery', '-A', 'proj.celery', 'worker', '--loglevel=INFO']);
+    expect(r.port).toBeNull();
+  });
+
+  it('web.Application() + web.run_app(app, port=...) -> the module runs itself on that port', async () => {
+    const r = await detect(
+      {
+        'service.py':
+          'from aiohttp import web\n\napp = web.Application()\n\nif __name__ == "__main__":\n    web.run_app(app, host="0.0.0.0", port=8099)\n',
+      },
+      deps('aiohttp'),
+    );
+    expect(r.framework).toBe('aiohttp');
+    expect(r.command).toEqual(['python', 'service.py']);
+    expect(r.port).toBe(8099);
+  });
+});
+
+describe('never a development server', () => {
+  it('app.run(debug=True, host="127.0.0.1") -> gunicorn on 0.0.0.0', async () => {
+    const r = await detect(
+      {
+        'app.py':
+          'from flask import Flask\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(debug=True, host="127.0.0.1", port=5001)\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.command).toEqual(['gunicorn', 'app:app', '--bind', '0.0.0.0:5001']);
+    expect(r.command.join(' ')).not.toMatch(/127\.0\.0\.1|flask run|runserver/);
+  });
+});
