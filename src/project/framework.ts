@@ -24,6 +24,7 @@ import { parseProcfile, repairProcfile } from './framework/procfile.js';
 import { scanFiles } from './framework/scan.js';
 import { cliCandidates, scriptCandidates } from './framework/scripts.js';
 import { depNames, servers } from './framework/servers.js';
+import { findUwsgiIni } from './framework/uwsgi.js';
 import { frameworksData } from './framework-data.js';
 
 export { staticRootValue } from './framework/django.js';
@@ -132,6 +133,7 @@ export async function detectFramework(
   let importRoot = '.';
   const importChecks: string[] = [];
   let portDecision: { reason: string; source?: Source } | null = null;
+  let commandWhy: { reason: string; source: Source } | null = null;
 
   if (best) {
     framework = best.framework;
@@ -157,6 +159,35 @@ export async function detectFramework(
     if (best.portSource) portDecision = { reason: 'the port the code asks for', source: best.portSource };
     else if (port !== null) portDecision = { reason: `${framework}'s default port` };
     if (best.warning) warnings.push(best.warning);
+    const ini =
+      data.frameworks[framework]?.kind === 'wsgi' && have.size > 0 && ctx.servers.installed('uwsgi')
+        ? findUwsgiIni(base)
+        : null;
+    if (ini) {
+      command = ['uwsgi', '--ini', ini.file];
+      built.server = 'uwsgi';
+      const loop = ini.http && /^(127\.|localhost$)/.test(ini.http.host);
+      if (ini.http && !loop) {
+        if (opts.overrides?.port === undefined) port = ini.http.port;
+        portDecision = {
+          reason: `the port ${ini.file} serves HTTP on (${ini.http.key})`,
+          source: src(ini.file, ini.http.line),
+        };
+      } else command.push('--http', `0.0.0.0:${port ?? 8000}`);
+      if (loop && ini.http)
+        warnings.push({
+          code: 'loopback-bind',
+          message: `${ini.file} serves HTTP on ${ini.http.host}:${ini.http.port}, which a published port cannot reach; the image adds --http 0.0.0.0:${port ?? 8000}`,
+          source: src(ini.file, ini.http.line),
+        });
+      commandWhy = {
+        reason:
+          ini.http && !loop
+            ? `uwsgi is a dependency and ${ini.file} configures it`
+            : `uwsgi is a dependency and ${ini.file} configures it; --http makes it answer HTTP on 0.0.0.0 itself`,
+        source: src(ini.file),
+      };
+    }
     // Server presence.
     const server = built.server ? data.servers[built.server] : undefined;
     const missing = [server?.package, ...(server?.requires ?? [])].filter(
@@ -233,8 +264,8 @@ export async function detectFramework(
     decisions.push({
       topic: 'command',
       value: command.join(' '),
-      reason: commandReason(best, framework),
-      source: src(best.file, best.line || undefined),
+      reason: commandWhy?.reason ?? commandReason(best, framework),
+      source: commandWhy?.source ?? src(best.file, best.line || undefined),
     });
   }
 
