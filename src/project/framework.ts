@@ -264,7 +264,7 @@ export async function detectFramework(
     decisions.push({
       topic: 'command',
       value: command.join(' '),
-      reason: commandWhy?.reason ?? commandReason(best, framework),
+      reason: commandWhy?.reason ?? best.reason ?? commandReason(best, framework),
       source: commandWhy?.source ?? src(best.file, best.line || undefined),
     });
   }

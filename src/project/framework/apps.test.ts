@@ -90,3 +90,49 @@ describe('never a development server', () => {
     expect(r.command.join(' ')).not.toMatch(/127\.0\.0\.1|flask run|runserver/);
   });
 });
+
+describe('an app configured when the module runs as a program', () => {
+  it('main() adds routes then serves with uvicorn.run -> the module is the server', async () => {
+    const r = await detect(
+      {
+        'svc/__init__.py': '',
+        'svc/server.py':
+          'import uvicorn\nfrom fastapi import FastAPI\nfrom svc import routes\n\napp = FastAPI()\n\ndef main():\n    app.include_router(routes.router)\n    uvicorn.run(app, host="0.0.0.0", port=7000)\n\nif __name__ == "__main__":\n    main()\n',
+        'svc/routes.py': 'from fastapi import APIRouter\nrouter = APIRouter()\n',
+      },
+      deps('fastapi', 'uvicorn'),
+    );
+    expect(r.framework).toBe('fastapi');
+    expect(r.command).toEqual(['python', '-m', 'svc.server']);
+    expect(r.port).toBe(7000);
+    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(
+      /configured in main\(\), which then serves it with uvicorn.run \(svc\/server.py:9\)/,
+    );
+  });
+
+  it('the __main__ block registers blueprints then runs the development server: warned, still gunicorn', async () => {
+    const r = await detect(
+      {
+        'app.py':
+          'from flask import Flask\nfrom views import bp\n\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.register_blueprint(bp)\n    app.run(debug=True)\n',
+        'views.py': 'from flask import Blueprint\nbp = Blueprint("v", __name__)\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.command).toEqual(['gunicorn', 'app:app', '--bind', '0.0.0.0:8000']);
+    expect(codes(r)).toEqual(['app-configured-in-main']);
+    expect(r.warnings[0]?.source).toEqual({ file: 'app.py', line: 7 });
+  });
+
+  it('uvicorn.run(app) alone in main() configures nothing: the server imports the app', async () => {
+    const r = await detect(
+      {
+        'main.py':
+          'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\n\ndef main():\n    uvicorn.run(app, host="0.0.0.0", port=8001)\n\nif __name__ == "__main__":\n    main()\n',
+      },
+      deps('fastapi', 'uvicorn'),
+    );
+    expect(r.command).toEqual(['uvicorn', 'main:app', '--host', '0.0.0.0', '--port', '8001']);
+    expect(codes(r)).toEqual([]);
+  });
+});

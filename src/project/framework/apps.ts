@@ -5,7 +5,8 @@ import type { Source } from '../../plan.js';
 import type { FwSpec } from '../framework-data.js';
 import type { Candidate } from './candidate.js';
 import { type Ctx, depth, nameBonus } from './context.js';
-import type { AppObject, FileFacts } from './facts.js';
+import { type AppObject, type FileFacts, MAIN } from './facts.js';
+import { scriptCommand } from './scripts.js';
 
 export function appCandidates(ctx: Ctx): Candidate[] {
   const { data, files, facts, src, relToRoot } = ctx;
@@ -87,6 +88,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
     const what = app.factory
       ? `${app.framework} app factory ${app.name}() in ${relToRoot(f.rel)}`
       : `${app.framework} app \`${app.name}\`${app.via ? ` = ${app.via}` : ''} in ${relToRoot(f.rel)}`;
+    let extraWarning: Candidate['warning'] | null = null;
     const needs = { attribute: app.name.includes('.'), factory: app.factory };
     const chosen = spec.kind === 'asgi' || spec.kind === 'wsgi' ? ctx.servers.pick(spec, needs) : null;
     const holder = app.name.slice(0, app.name.indexOf('.'));
@@ -112,7 +114,21 @@ export function appCandidates(ctx: Ctx): Candidate[] {
         portSource = src(paste.file, paste.line);
       }
     }
+    const setup = app.factory || app.via ? null : configuredAtRun(ff, app.name);
+    const selfServed = setup?.serve ?? null;
+    if (setup && !selfServed && !attributeWarning && !needsArgs)
+      extraWarning = {
+        code: 'app-configured-in-main',
+        message: `${setup.fn === MAIN ? 'the __main__ block' : `${setup.fn}()`} configures \`${app.name}\` (${app.name}.${setup.method}() at ${relToRoot(f.rel)}:${setup.line}) before running the development server; a server importing ${target} never runs it. Move that setup to module level or into a create_app() factory`,
+        source: src(f.rel, setup.line),
+      };
     const cand: Candidate = {
+      ...(extraWarning ? { warning: extraWarning } : {}),
+      ...(selfServed
+        ? {
+            reason: `the app is configured in ${setup?.fn === MAIN ? 'the __main__ block' : `${setup?.fn}()`}, which then serves it with ${selfServed.call} (${relToRoot(f.rel)}:${selfServed.line}): the module is the server`,
+          }
+        : {}),
       ...(attributeWarning ? { warning: attributeWarning } : {}),
       ...(needsArgs
         ? {
@@ -173,6 +189,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             server,
           };
         }
+        if (selfServed) return scriptCommand(f);
         if (paste)
           return {
             command: ['gunicorn', '--paste', paste.file, '--bind', `0.0.0.0:${p}`],
@@ -224,6 +241,28 @@ function pasteIni(base: string): { file: string; port: number | null; line?: num
       if (m) return { file, port: Number(m[1] ?? m[2]), line: i + 1 };
     }
     return { file, port: null };
+  }
+  return null;
+}
+
+/** Methods that only use an app, not configure it. */
+const USE_ONLY = new Set(['run', 'listen', 'test_client', 'app_context', 'get', 'logger']);
+
+/**
+ * Setup of a module-level app that happens only when the module runs as a program: method calls on
+ * it in the __main__ block or in a function that block calls, and the production server call that
+ * follows there, if any.
+ */
+function configuredAtRun(
+  ff: FileFacts,
+  name: string,
+): { fn: string; method: string; line: number; serve: { call: string; line: number } | null } | null {
+  for (const fn of [MAIN, ...ff.mainCalls]) {
+    const c = (ff.fnCalls.get(fn) ?? []).find((x) => x.obj === name && !USE_ONLY.has(x.method));
+    if (c) {
+      const serve = ff.serveCalls.get(fn) ?? ff.serveCalls.get(MAIN) ?? null;
+      return { fn, method: c.method, line: c.line, serve };
+    }
   }
   return null;
 }

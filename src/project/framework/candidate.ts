@@ -14,6 +14,8 @@ export interface Candidate {
   portSource?: Source;
   health: string | null;
   healthSource?: Source;
+  /** Why its command is what it is, when the framework's usual reason does not say it. */
+  reason?: string;
   /** Said when this candidate is chosen. */
   warning?: Warning;
   env?: Record<string, string>;

@@ -53,8 +53,10 @@ export interface FileFacts {
   attrApps: { cls: string; attr: string; framework: Framework; line: number }[];
   /** Calls of django.core.{wsgi,asgi}.get_{wsgi,asgi}_application at module level. */
   djangoApp: { kind: 'wsgi' | 'asgi'; name: string; line: number }[];
-  /** Top-level functions: method calls on module-level objects they make ('app.register_blueprint'). */
+  /** Method calls each top-level function (or the main guard, MAIN) makes: obj is the head name ('app'). */
   fnCalls: Map<string, { obj: string; method: string; line: number }[]>;
+  /** The production server call each top-level function (or the main guard) makes: uvicorn.run, waitress.serve... */
+  serveCalls: Map<string, { call: string; line: number }>;
   /** Top-level functions called under `if __name__ == "__main__"`. */
   mainCalls: string[];
 }
@@ -102,6 +104,21 @@ function parameters(t: Token[], open: number): { total: number; required: number
   flush();
   return { total, required };
 }
+
+/** The key of fnCalls / serveCalls for code under `if __name__ == "__main__"`. */
+export const MAIN = '__main__';
+
+/** Calls that serve an app with a production server from inside the program. */
+const SERVE_CALLS = new Set([
+  'uvicorn.run',
+  'uvicorn.main.run',
+  'waitress.serve',
+  'hypercorn.asyncio.serve',
+  'hypercorn.trio.serve',
+  'aiohttp.web.run_app',
+  'bjoern.run',
+  'cheroot.wsgi.Server',
+]);
 
 /** Qualified bases of `class Name(Base, metaclass=M):`. */
 function classBases(f: PyFile, t: Token[]): string[] {
@@ -158,6 +175,7 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
     attrApps: [],
     djangoApp: [],
     fnCalls: new Map(),
+    serveCalls: new Map(),
     mainCalls: [],
   };
   for (const [local, q] of f.bindings) {
@@ -317,11 +335,14 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       const last = d.name.split('.').pop() as string;
       const obj = d.name.includes('.') ? d.name.slice(0, d.name.lastIndexOf('.')) : '';
       if (constructorFramework(q) === 'gradio') gradioCtor = true;
-      if (inDef && obj && !obj.includes('.')) {
-        const calls = facts.fnCalls.get(inDef) ?? [];
-        calls.push({ obj, method: last, line: st.line });
-        facts.fnCalls.set(inDef, calls);
+      const where = inDef ?? (inMain ? MAIN : null);
+      if (where && obj) {
+        const calls = facts.fnCalls.get(where) ?? [];
+        calls.push({ obj: obj.split('.')[0] as string, method: last, line: st.line });
+        facts.fnCalls.set(where, calls);
       }
+      if (where && SERVE_CALLS.has(q) && !facts.serveCalls.has(where))
+        facts.serveCalls.set(where, { call: q, line: st.line });
       const dj = /^django\.core\.(?:wsgi|asgi|handlers\.\w+)\.get_(wsgi|asgi)_application$/.exec(q);
       if (dj && topLevel && first.type === 'name' && t[1]?.value === '=')
         facts.djangoApp.push({ kind: dj[1] as 'wsgi' | 'asgi', name: first.value, line: st.line });

@@ -111,7 +111,7 @@ const loopback = (host: string | null | undefined) =>
   !!host && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host);
 
 /** `python path/file.py` for a top-level script, `python -m pkg.mod` for a module in a package. */
-function scriptCommand(f: PyFile): { command: string[]; entrypoint: string; server: string } {
+export function scriptCommand(f: PyFile): { command: string[]; entrypoint: string; server: string } {
   return f.importRoot === '.' && !f.module.includes('.')
     ? { command: ['python', f.rel], entrypoint: f.rel, server: 'python-script' }
     : { command: ['python', '-m', f.module], entrypoint: f.module, server: 'python-module' };
