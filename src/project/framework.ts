@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Decision, Dependency, DjangoInfo, Framework, Source, Warning } from '../plan.js';
 import { appCandidates } from './framework/apps.js';
 import type { Candidate } from './framework/candidate.js';
-import { analyzeAll } from './framework/classes.js';
+import { aliasResolver, analyzeAll } from './framework/classes.js';
 import { type Ctx, nameBonus } from './framework/context.js';
 import { djangoCandidate } from './framework/django-candidate.js';
 import type { FileFacts } from './framework/facts.js';
@@ -94,6 +94,7 @@ export async function detectFramework(
     relToRoot,
     servers: servers(data, have),
     healthFor: healthFinder(files, facts, data.healthPaths, src),
+    resolve: aliasResolver(files),
     decisions,
     warnings,
   };

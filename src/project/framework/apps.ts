@@ -25,7 +25,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
     const ff = facts.get(f) as FileFacts;
     appObjects.push(...ff.apps);
     for (const call of ff.factoryCalls) {
-      const fa = allFactories.get(call.callee);
+      const fa = allFactories.get(call.callee) ?? allFactories.get(ctx.resolve(call.callee));
       if (fa) {
         appObjects.push({
           framework: fa.framework,
@@ -37,7 +37,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
         });
         usedFactories.add(fa);
       }
-      const held = attrApps.get(call.callee);
+      const held = attrApps.get(call.callee) ?? attrApps.get(ctx.resolve(call.callee));
       if (held) {
         appObjects.push({
           framework: held.framework,

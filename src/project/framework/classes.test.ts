@@ -114,3 +114,19 @@ describe('apps held on instances', () => {
     expect(r.warnings[0]?.message).toMatch(/flask_app = web\.flask_app/);
   });
 });
+
+describe('re-exported factories', () => {
+  it('wsgi.py: app = create_app() imported through the package __init__ is that factory, not a second app', async () => {
+    const r = await detect(
+      {
+        'shop/__init__.py': 'from .app import create_app\n',
+        'shop/app.py':
+          'from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n',
+        'shop/wsgi.py': 'from shop import create_app\n\napp = create_app()\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.command).toEqual(['gunicorn', 'shop.wsgi:app', '--bind', '0.0.0.0:8000']);
+    expect(codes(r)).toEqual([]);
+  });
+});

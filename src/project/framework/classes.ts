@@ -49,3 +49,24 @@ export function subclassFrameworks(files: PyFile[], facts: Map<PyFile, FileFacts
   }
   return out;
 }
+
+/**
+ * Follows re-exports: 'redash.create_app' -> 'redash.app.create_app' when redash/__init__.py does
+ * `from .app import create_app`. Names that are not re-exports come back unchanged.
+ */
+export function aliasResolver(files: PyFile[]): (q: string) => string {
+  const alias = new Map<string, string>();
+  for (const f of files) {
+    if (!f.module) continue;
+    for (const [local, q] of f.bindings) alias.set(`${f.module}.${local}`, absolute(f, q));
+  }
+  return (q: string) => {
+    let cur = q;
+    for (let hops = 0; hops < MAX_HOPS; hops++) {
+      const next = alias.get(cur);
+      if (!next || next === cur) break;
+      cur = next;
+    }
+    return cur;
+  };
+}

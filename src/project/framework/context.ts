@@ -18,6 +18,8 @@ export interface Ctx {
   relToRoot: (rel: string) => string;
   servers: Servers;
   healthFor: HealthFor;
+  /** A qualified name through the project's re-exports ('pkg.create_app' -> 'pkg.app.create_app'). */
+  resolve: (q: string) => string;
   decisions: Decision[];
   warnings: Warning[];
 }
