@@ -123,7 +123,7 @@ export async function detectFramework(
 
   candidates.sort((a, b) => b.score - a.score || a.file.localeCompare(b.file));
   const http = candidates.filter((c) => !['celery', 'cli'].includes(c.framework));
-  const best: Candidate | undefined = http[0] ?? candidates[0];
+  const best: Candidate | undefined = startedByProgram(http[0], candidates) ?? http[0] ?? candidates[0];
 
   let command: string[] = [];
   let entrypoint: string | null = null;
@@ -212,7 +212,9 @@ export async function detectFramework(
         source: src(best.file, best.line || undefined),
       });
     }
-    const others = candidates.filter((c) => c !== best && c.framework !== 'cli');
+    const others = candidates.filter(
+      (c) => c !== best && !best.absorbs?.includes(c) && c.framework !== 'cli',
+    );
     const otherHttp = others.filter((c) => c.framework !== 'celery');
     if (otherHttp.length > 0 && best.framework !== 'cli') {
       warnings.push({
@@ -341,6 +343,27 @@ export async function detectFramework(
     decisions,
     warnings,
     importRoot,
+  };
+}
+
+/**
+ * An app no server can import on its own (a factory that needs arguments, e.g. a dependency
+ * container) is started by the program the project ships (__main__.py or a console script), when it
+ * has one: the framework stays the app's, the command is the program's.
+ */
+function startedByProgram(app: Candidate | undefined, all: Candidate[]): Candidate | null {
+  if (!app?.unservable) return null;
+  const program = all.find((c) => c.framework === 'cli');
+  if (!program) return null;
+  return {
+    ...program,
+    framework: app.framework,
+    port: app.port,
+    health: app.health,
+    ...(app.healthSource ? { healthSource: app.healthSource } : {}),
+    describe: `${app.describe}, started by the ${program.describe}`,
+    absorbs: [app, program],
+    reason: `no server can call ${app.describe.replace(/ in .*$/, '')} without its arguments; the project's own program builds and serves it`,
   };
 }
 

@@ -136,3 +136,22 @@ describe('an app configured when the module runs as a program', () => {
     expect(codes(r)).toEqual([]);
   });
 });
+
+describe('an app factory only the project itself can call', () => {
+  it('create_app(container) with a __main__.py -> python -m pkg, the framework stays fastapi', async () => {
+    const r = await detect(
+      {
+        'bot/__init__.py': '',
+        'bot/__main__.py': 'from bot.entry import run\nrun()\n',
+        'bot/entry.py': 'from bot.web import WebServer\n\ndef run():\n    WebServer(object()).start()\n',
+        'bot/web.py':
+          'from fastapi import FastAPI\n\ndef create_app(container) -> FastAPI:\n    app = FastAPI()\n    return app\n\nclass WebServer:\n    def __init__(self, container):\n        self.app = create_app(container)\n',
+      },
+      deps('fastapi', 'hypercorn'),
+    );
+    expect(r.framework).toBe('fastapi');
+    expect(r.command).toEqual(['python', '-m', 'bot']);
+    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(/without its arguments/);
+    expect(codes(r)).toEqual([]);
+  });
+});

@@ -132,6 +132,7 @@ export function appCandidates(ctx: Ctx): Candidate[] {
       ...(attributeWarning ? { warning: attributeWarning } : {}),
       ...(needsArgs
         ? {
+            unservable: true,
             warning: {
               code: 'factory-args',
               message: `the app factory ${app.name}() takes ${app.factoryRequired} argument(s) without defaults; the server calls it with none. Give them defaults or set [tool.pycontain] command`,

@@ -16,6 +16,10 @@ export interface Candidate {
   healthSource?: Source;
   /** Why its command is what it is, when the framework's usual reason does not say it. */
   reason?: string;
+  /** No server can import it by itself (a factory that needs arguments). */
+  unservable?: boolean;
+  /** Candidates this one stands for (an app and the program that starts it). */
+  absorbs?: Candidate[];
   /** Said when this candidate is chosen. */
   warning?: Warning;
   env?: Record<string, string>;
