@@ -169,9 +169,14 @@ export async function detectFramework(
       built.server = 'uwsgi';
       const loop = ini.http && /^(127\.|localhost$)/.test(ini.http.host);
       if (ini.http && !loop) {
-        if (opts.overrides?.port === undefined) port = ini.http.port;
+        if (ini.http.port !== null && opts.overrides?.port === undefined) port = ini.http.port;
+        // http-socket = :$(PORT): uWSGI reads the port from the environment, which the image sets.
+        if (ini.http.env) env[ini.http.env] = String(port ?? 8000);
+        port ??= 8000;
         portDecision = {
-          reason: `the port ${ini.file} serves HTTP on (${ini.http.key})`,
+          reason: ini.http.env
+            ? `${ini.file} serves HTTP on $(${ini.http.env}), which the image sets to ${port}`
+            : `the port ${ini.file} serves HTTP on (${ini.http.key})`,
           source: src(ini.file, ini.http.line),
         };
       } else command.push('--http', `0.0.0.0:${port ?? 8000}`);
@@ -180,6 +185,12 @@ export async function detectFramework(
           code: 'loopback-bind',
           message: `${ini.file} serves HTTP on ${ini.http.host}:${ini.http.port}, which a published port cannot reach; the image adds --http 0.0.0.0:${port ?? 8000}`,
           source: src(ini.file, ini.http.line),
+        });
+      if (ini.chdir)
+        warnings.push({
+          code: 'uwsgi-chdir',
+          message: `${ini.file} changes to ${ini.chdir.path}, a directory of another image; in this one the app is in the working directory: drop chdir or make it match`,
+          source: src(ini.file, ini.chdir.line),
         });
       commandWhy = {
         reason:

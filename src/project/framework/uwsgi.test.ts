@@ -12,6 +12,7 @@ describe('uWSGI configuration', () => {
     expect(parseUwsgiIni('x.ini', '[uwsgi]\n; comment\nmodule = app:app\nhttp-socket = :9090\n')).toEqual({
       file: 'x.ini',
       http: { host: '', port: 9090, line: 4, key: 'http-socket' },
+      chdir: null,
     });
   });
 
@@ -47,5 +48,21 @@ describe('uWSGI configuration', () => {
       deps('flask', 'gunicorn'),
     );
     expect(none.command[0]).toBe('gunicorn');
+  });
+
+  it('an ini under docker/ with http-socket = :$(PORT) and an absolute chdir', async () => {
+    const r = await detect(
+      {
+        'app.py': flask,
+        'docker/uwsgi.ini': '[uwsgi]\nhttp-socket = :$(PORT)\nchdir = /opt/app\nmodule = app:app\n',
+      },
+      deps('flask', 'uwsgi'),
+      { overrides: { port: 9000 } },
+    );
+    expect(r.command).toEqual(['uwsgi', '--ini', 'docker/uwsgi.ini']);
+    expect(r.env.PORT).toBe('9000');
+    expect(r.port).toBe(9000);
+    expect(codes(r)).toEqual(['uwsgi-chdir']);
+    expect(r.warnings[0]?.source).toEqual({ file: 'docker/uwsgi.ini', line: 3 });
   });
 });

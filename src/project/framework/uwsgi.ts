@@ -6,19 +6,29 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface UwsgiIni {
+  /** Relative to the app directory. */
   file: string;
-  /** The http / http-socket option: where uWSGI answers HTTP itself. */
-  http: { host: string; port: number; line: number; key: string } | null;
+  /** The http / http-socket option: where uWSGI answers HTTP itself; `env` when the port is `$(VAR)`. */
+  http: { host: string; port: number | null; env?: string; line: number; key: string } | null;
+  /** An absolute `chdir`: a path of the maintainers' image, not of this one. */
+  chdir: { path: string; line: number } | null;
 }
 
+/** Where projects keep deployment configuration, besides the app directory itself. */
+const INI_DIRS = ['', 'docker', 'deploy', 'deployment', 'etc', 'conf', 'config'];
+
 export function findUwsgiIni(base: string): UwsgiIni | null {
-  let names: string[];
-  try {
-    names = readdirSync(base).filter((n) => n.endsWith('.ini'));
-  } catch {
-    return null;
+  const names: string[] = [];
+  for (const dir of INI_DIRS) {
+    let here: string[];
+    try {
+      here = readdirSync(path.join(base, dir)).filter((n) => n.endsWith('.ini'));
+    } catch {
+      continue;
+    }
+    here.sort((a, b) => Number(b === 'uwsgi.ini') - Number(a === 'uwsgi.ini') || a.localeCompare(b));
+    names.push(...here.map((n) => (dir ? `${dir}/${n}` : n)));
   }
-  names.sort((a, b) => Number(b === 'uwsgi.ini') - Number(a === 'uwsgi.ini') || a.localeCompare(b));
   for (const file of names) {
     let text: string;
     try {
@@ -37,6 +47,7 @@ export function parseUwsgiIni(file: string, text: string): UwsgiIni | null {
   let section: string | null = null;
   let found = false;
   let http: UwsgiIni['http'] = null;
+  let chdir: UwsgiIni['chdir'] = null;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line.startsWith(';') || line.startsWith('#') || line === '') return;
@@ -49,9 +60,18 @@ export function parseUwsgiIni(file: string, text: string): UwsgiIni | null {
     if (section !== 'uwsgi') return;
     const kv = /^([\w-]+)\s*=\s*(.*)$/.exec(line);
     const key = kv?.[1];
+    const value = (kv?.[2] ?? '').trim();
+    if (key === 'chdir' && value.startsWith('/')) chdir ??= { path: value, line: i + 1 };
     if (!kv || (key !== 'http' && key !== 'http-socket')) return;
-    const m = /^(.*):(\d+)$/.exec((kv[2] as string).trim());
-    if (m) http ??= { host: m[1] as string, port: Number(m[2]), line: i + 1, key };
+    const m = /^(.*):(?:(\d+)|\$\((\w+)\))$/.exec(value);
+    if (m)
+      http ??= {
+        host: m[1] as string,
+        port: m[2] ? Number(m[2]) : null,
+        ...(m[3] ? { env: m[3] } : {}),
+        line: i + 1,
+        key: key as string,
+      };
   });
-  return found ? { file, http } : null;
+  return found ? { file, http, chdir } : null;
 }
