@@ -155,3 +155,35 @@ describe('an app factory only the project itself can call', () => {
     expect(codes(r)).toEqual([]);
   });
 });
+
+describe('a module-level app a function configures with the arguments the program passes', () => {
+  it('flask_app.py: app = Flask(); def build(config=None, store=None): ...; return app -> the console script', async () => {
+    const r = await detect(
+      {
+        'watch/__init__.py':
+          'def main():\n    from watch.flask_app import build\n    from watch.store import Store\n    app = build({"port": 5000}, Store())\n    app.run(host="0.0.0.0", port=5000)\n',
+        'watch/store.py': 'class Store:\n    pass\n',
+        'watch/flask_app.py':
+          'from flask import Flask\n\napp = Flask(__name__)\n\ndef build(config=None, store=None):\n    app.config["STORE"] = store\n    app.register_blueprint(object())\n    return app\n',
+      },
+      deps('flask', 'gunicorn'),
+      { scripts: { watcher: 'watch:main' } },
+    );
+    expect(r.framework).toBe('flask');
+    expect(r.command).toEqual(['watcher']);
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('without a program: the factory, with a factory-args warning naming the call', async () => {
+    const r = await detect(
+      {
+        'web/__init__.py':
+          'from flask import Flask\n\napp = Flask(__name__)\n\ndef build(config=None):\n    app.config.update(config)\n    return app\n\ndef serve():\n    build({"x": 1}).run()\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.command).toEqual(['gunicorn', 'web:build()', '--bind', '0.0.0.0:8000']);
+    expect(codes(r)).toEqual(['factory-args']);
+    expect(r.warnings[0]?.message).toMatch(/is called with arguments \(web\/__init__.py:10\)/);
+  });
+});

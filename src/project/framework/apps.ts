@@ -23,7 +23,9 @@ export function appCandidates(ctx: Ctx): Candidate[] {
   const usedFactories = new Set<AppObject>();
   for (const f of files) {
     const ff = facts.get(f) as FileFacts;
-    appObjects.push(...ff.apps);
+    // A module-level app that a factory of its module configures and returns is that factory's app:
+    // imported alone it lacks the setup.
+    appObjects.push(...ff.apps.filter((a) => !ff.factories.some((fa) => fa.configures === a.name)));
     for (const call of ff.factoryCalls) {
       const fa = allFactories.get(call.callee) ?? allFactories.get(ctx.resolve(call.callee));
       if (fa) {
@@ -48,6 +50,13 @@ export function appCandidates(ctx: Ctx): Candidate[] {
           via: `${call.callee}().${held.attr}`,
         });
       }
+    }
+  }
+  // A factory the project calls only with arguments needs them, whatever its defaults say.
+  for (const f of files) {
+    for (const c of (facts.get(f) as FileFacts).argCalls) {
+      const fa = allFactories.get(c.callee) ?? allFactories.get(ctx.resolve(c.callee));
+      if (fa && !usedFactories.has(fa)) fa.calledWithArgs ??= { rel: f.rel, line: c.line };
     }
   }
   // A factory that a module already calls (wsgi.py: app = create_app()) is the same app, not another one.
@@ -101,7 +110,8 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             source: src(f.rel, app.line),
           }
         : null;
-    let needsArgs = app.factory && (app.factoryRequired ?? 0) > 0 && spec.kind !== 'aiohttp';
+    let needsArgs =
+      app.factory && ((app.factoryRequired ?? 0) > 0 || !!app.calledWithArgs) && spec.kind !== 'aiohttp';
     // Pyramid's main(global_config, **settings) is a PasteDeploy factory: gunicorn --paste calls it.
     const paste =
       needsArgs && app.framework === 'pyramid' && ctx.servers.installed('gunicorn')
@@ -135,7 +145,10 @@ export function appCandidates(ctx: Ctx): Candidate[] {
             unservable: true,
             warning: {
               code: 'factory-args',
-              message: `the app factory ${app.name}() takes ${app.factoryRequired} argument(s) without defaults; the server calls it with none. Give them defaults or set [tool.pycontain] command`,
+              message:
+                (app.factoryRequired ?? 0) > 0
+                  ? `the app factory ${app.name}() takes ${app.factoryRequired} argument(s) without defaults; the server calls it with none. Give them defaults or set [tool.pycontain] command`
+                  : `the app factory ${app.name}() is called with arguments (${relToRoot(app.calledWithArgs?.rel ?? f.rel)}:${app.calledWithArgs?.line}); the server calls it with none. Set [tool.pycontain] command`,
               source: src(f.rel, app.line),
             },
           }

@@ -24,6 +24,10 @@ export interface AppObject {
   /** Parameters without a default: the factory cannot be called without arguments. */
   factoryRequired?: number;
   via?: string;
+  /** The module-level app this factory configures and returns (`return app`). */
+  configures?: string;
+  /** Where the project calls this factory with arguments, when it does. */
+  calledWithArgs?: { rel: string; line: number };
 }
 
 export interface FileFacts {
@@ -57,6 +61,8 @@ export interface FileFacts {
   fnCalls: Map<string, { obj: string; method: string; line: number }[]>;
   /** The production server call each top-level function (or the main guard) makes: uvicorn.run, waitress.serve... */
   serveCalls: Map<string, { call: string; line: number }>;
+  /** Calls with arguments made inside functions: qualified callee and line. */
+  argCalls: { callee: string; line: number }[];
   /** Top-level functions called under `if __name__ == "__main__"`. */
   mainCalls: string[];
 }
@@ -176,6 +182,7 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
     djangoApp: [],
     fnCalls: new Map(),
     serveCalls: new Map(),
+    argCalls: [],
     mainCalls: [],
   };
   for (const [local, q] of f.bindings) {
@@ -256,6 +263,7 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
           body.push(sts[j] as Statement);
         const bodyApps = new Map<string, Framework>();
         let returns = false;
+        let configures: string | undefined;
         for (const b of body) {
           const bt = b.tokens;
           if (bt[0]?.type === 'name' && bt[1]?.value === '=') {
@@ -267,9 +275,16 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
           }
           if (bt[0]?.value === 'return') {
             const d = dottedName(bt, 1);
+            const moduleApp =
+              d && bt.length === d.end ? facts.apps.find((a) => a.name === d.name) : undefined;
             if (d && bodyApps.has(d.name)) {
               fw ??= bodyApps.get(d.name) ?? null;
               returns = true;
+            } else if (moduleApp) {
+              // def setup(config): app.register_blueprint(...); return app — configures the module's app.
+              fw ??= moduleApp.framework;
+              returns = true;
+              configures = moduleApp.name;
             } else if (d && bt[d.end]?.value === '(') {
               const k = constructorFramework(qualified(f, d.name));
               if (k) {
@@ -288,6 +303,7 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
             factory: true,
             factoryParams: params.total,
             factoryRequired: params.required,
+            ...(configures ? { configures } : {}),
           });
         }
       }
@@ -336,6 +352,8 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       const obj = d.name.includes('.') ? d.name.slice(0, d.name.lastIndexOf('.')) : '';
       if (constructorFramework(q) === 'gradio') gradioCtor = true;
       const where = inDef ?? (inMain ? MAIN : null);
+      if (where && (args.positional.length > 0 || args.keywords.size > 0))
+        facts.argCalls.push({ callee: q, line: st.line });
       if (where && obj) {
         const calls = facts.fnCalls.get(where) ?? [];
         calls.push({ obj: obj.split('.')[0] as string, method: last, line: st.line });
