@@ -35,6 +35,11 @@ const SKIP_DIRS = new Set([
   'media',
   'templates',
   'frontend',
+  // Sample code shipped beside the app (appdir.ts searches these only when nothing else is a project).
+  'examples',
+  'example',
+  'samples',
+  'benchmarks',
 ]);
 const MAX_FILES = 2000;
 const MAX_BYTES = 512 * 1024;
