@@ -341,6 +341,24 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       if (d && constructorFramework(qualified(f, d.name)) === 'gradio') gradioCtor = true;
     }
 
+    // shared.ui["demo"].launch(...): a launch on a receiver that is not a dotted name.
+    if (gradioCtor && !facts.gradioLaunch) {
+      const k = t.findIndex(
+        (x, i) =>
+          x.value === 'launch' &&
+          t[i - 1]?.value === '.' &&
+          t[i + 1]?.value === '(' &&
+          t[i - 2]?.value === ']',
+      );
+      if (k > 0) {
+        const args = callArgs(t, k + 1);
+        facts.gradioLaunch = {
+          line: st.line,
+          port: literalInt(args.keywords.get('server_port')),
+          host: literalString(args.keywords.get('server_name')),
+        };
+      }
+    }
     // Calls anywhere in the statement.
     for (let k = 0; k < t.length; k++) {
       if (t[k]?.type !== 'name' || (k > 0 && t[k - 1]?.value === '.')) continue;

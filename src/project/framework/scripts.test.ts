@@ -131,3 +131,18 @@ describe('the health path under an include prefix', () => {
     expect(r.healthcheckPath).toBe('/internal/ops/healthz');
   });
 });
+
+it('Gradio: Blocks bound to a subscript, launched through it, the import inside a function', async () => {
+  const r = await detect(
+    {
+      'server.py':
+        'from modules import shared\n\ndef create_interface():\n    import gradio as gr\n    with gr.Blocks(title="x") as shared.gradio["interface"]:\n        pass\n    shared.gradio["interface"].launch(server_port=shared.port, server_name=None)\n\nif __name__ == "__main__":\n    create_interface()\n',
+      'modules/__init__.py': '',
+      'modules/shared.py': 'gradio = {}\nport = None\n',
+    },
+    deps('gradio'),
+  );
+  expect(r.framework).toBe('gradio');
+  expect(r.command).toEqual(['python', 'server.py']);
+  expect(r.port).toBe(7860);
+});
