@@ -20,6 +20,8 @@ export type Framework =
   | 'streamlit'
   | 'gradio'
   | 'aiohttp'
+  | 'pyramid'
+  | 'tornado'
   | 'cli'
   | 'unknown';
 
@@ -58,6 +60,11 @@ export type WarningCode =
   | 'procfile-migrate'
   | 'procfile-shell'
   | 'launcher-host'
+  | 'attribute-app'
+  | 'app-configured-in-main'
+  | 'django-static-uncollected'
+  | 'loopback-bind'
+  | 'uwsgi-chdir'
   // the chosen command cannot start in the image (src/project/command-check.ts)
   | 'command-server-missing'
   | 'command-module-missing'
