@@ -54,7 +54,14 @@ import {
   readmeFiles,
 } from './pyproject.js';
 import { supportedMinors } from './python-releases.js';
-import { type PythonConstraint, resolvePythonVersion } from './python-version.js';
+import {
+  lockHasWheelData,
+  lowerCeiling,
+  type PythonCeiling,
+  pinnedPackageCeiling,
+  pinnedPackageWarnings,
+} from './python-ceilings.js';
+import { distrolessPreference, type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
 
@@ -643,8 +650,9 @@ export async function detectProject(dir: string, overrides: Overrides = {}): Pro
   const first = await detectWith(dir, overrides);
   // A version the project pins (or the base image runs) is kept whatever the wheels say; a version
   // pycontain picked as "the newest" steps down when the lock has no wheels for it yet.
+  if (first.pythonBy === 'pin') first.plan.warnings.push(...pinnedPackageWarnings(first.plan));
   if (first.pythonBy !== 'range' && first.pythonBy !== 'default') return first.plan;
-  const ceiling = wheelCeiling(first.plan);
+  const ceiling = lowerCeiling(wheelCeiling(first.plan), pinnedPackageCeiling(first.plan));
   if (!ceiling) return first.plan;
   return (await detectWith(dir, overrides, ceiling)).plan;
 }
@@ -692,7 +700,7 @@ export function wheelCeiling(
 async function detectWith(
   dir: string,
   overrides: Overrides,
-  ceiling?: { minor: string; reason: string },
+  ceiling?: PythonCeiling,
 ): Promise<{ plan: Plan; pythonBy: 'pin' | 'image' | 'range' | 'default' }> {
   const root = path.resolve(dir);
   let st: import('node:fs').Stats;
@@ -904,6 +912,8 @@ async function detectWith(
     constraints,
     poetryConstraints,
     ...(ceiling ? { ceiling } : {}),
+    wheelEvidence: lockHasWheelData(lock),
+    ...(merged.distroless && !merged.distrolessImage ? { prefer: distrolessPreference() } : {}),
     ...(imageMinor && merged.baseImage
       ? {
           baseImage: {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
 import {
+  distrolessPreference,
   parsePythonVersionFile,
   parseRuntimeTxt,
   parseToolVersions,
@@ -151,7 +152,8 @@ describe('resolvePythonVersion precedence', () => {
         poetryConstraints: [{ spec, label: 'Poetry python', source: { file: 'pyproject.toml', line: 9 } }],
         today: TODAY,
       });
-    expect((await run('^3.10')).version).toBe('3.15');
+    // 3.15 (2026-10-09) is under six months old on TODAY: the release-age rule keeps 3.14.
+    expect((await run('^3.10')).version).toBe('3.14');
     expect((await run('~3.11')).version).toBe('3.11');
     expect((await run('~3.9 || ~3.10')).version).toBe('3.10');
   });
@@ -183,10 +185,94 @@ describe('resolvePythonVersion precedence', () => {
     );
   });
 
-  it('defaults to the newest stable minor', async () => {
+  it('defaults to the newest minor released six months ago; the newest stable one with wheel evidence', async () => {
     const r = await resolvePythonVersion({ root: project({}), appDir: '.', constraints: [], today: TODAY });
+    expect(r.version).toBe('3.14');
+    expect(r.decision.reason).toMatch(
+      /the newest CPython released at least 6 months ago \(3\.15 came out on 2026-10-09/,
+    );
+    // Six months after 3.15's release it is picked.
+    const later = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [],
+      today: '2027-04-09',
+    });
+    expect(later.version).toBe('3.15');
+    const wheels = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [],
+      wheelEvidence: true,
+      today: TODAY,
+    });
+    expect(wheels.version).toBe('3.15');
+    expect(wheels.decision.reason).toMatch(/newest stable CPython$/);
+  });
+
+  it('the release-age rule never leaves the range: >=3.15 still gets 3.15', async () => {
+    const r = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [
+        { spec: '>=3.15', label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } },
+      ],
+      today: TODAY,
+    });
     expect(r.version).toBe('3.15');
-    expect(r.decision.reason).toMatch(/newest stable CPython/);
+  });
+
+  it('a ceiling steps down inside the range, with a decision at the pin; never below the range', async () => {
+    const ceiling = {
+      minor: '3.11',
+      reason: 'greenlet==2.0.2 (requirements.txt:3) supports (greenlet 3.0.0 first supported 3.12)',
+      source: { file: 'requirements.txt', line: 3 },
+    };
+    const run = (spec?: string) =>
+      resolvePythonVersion({
+        root: project({}),
+        appDir: '.',
+        constraints: spec
+          ? [{ spec, label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }]
+          : [],
+        ceiling,
+        today: TODAY,
+      });
+    const none = await run();
+    expect(none.version).toBe('3.11');
+    expect(none.decision.source).toEqual({ file: 'requirements.txt', line: 3 });
+    expect(none.decision.reason).toMatch(/stepped down to 3\.11, the newest that greenlet==2\.0\.2/);
+    const range = await run('>=3.9,<3.14');
+    expect(range.version).toBe('3.11');
+    expect(range.decisions).toContainEqual(
+      expect.objectContaining({
+        topic: 'pythonVersion (step down)',
+        value: '3.13 -> 3.11',
+        source: ceiling.source,
+      }),
+    );
+    // The range admits nothing that old: its oldest minor, with a warning; the range's upper bound holds.
+    const high = await run('>=3.12,<3.14');
+    expect(high.version).toBe('3.12');
+    expect(high.warnings.map((w) => w.code)).toContain('python-too-new');
+  });
+
+  it('--distroless prefers a distroless minor the range and the ceiling admit', async () => {
+    const prefer = distrolessPreference();
+    expect(prefer.minors).toEqual(['3.11', '3.13']);
+    const run = (spec: string, ceiling?: { minor: string; reason: string }) =>
+      resolvePythonVersion({
+        root: project({}),
+        appDir: '.',
+        constraints: [{ spec, label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }],
+        prefer,
+        ...(ceiling ? { ceiling } : {}),
+        today: TODAY,
+      });
+    expect((await run('>=3.9')).version).toBe('3.13');
+    expect((await run('>=3.9', { minor: '3.12', reason: 'x' })).version).toBe('3.11');
+    // Neither distroless minor admitted: the range's own choice (the image step then refuses).
+    expect((await run('>=3.14')).version).toBe('3.14');
   });
 
   it('without a pin, follows the Python of a --base-image tag when the range admits it', async () => {
@@ -210,7 +296,7 @@ describe('resolvePythonVersion precedence', () => {
       });
     expect((await range('>=3.10')).version).toBe('3.11');
     // Not admitted: the range decides (and chooseImages warns about the mismatch).
-    expect((await range('>=3.12')).version).toBe('3.15');
+    expect((await range('>=3.12')).version).toBe('3.14');
     // A pin always wins over the image.
     const pinned = await resolvePythonVersion({
       root: project({ '.python-version': '3.12\n' }),
