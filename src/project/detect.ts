@@ -53,7 +53,6 @@ import {
   projectScripts,
   readmeFiles,
 } from './pyproject.js';
-import { supportedMinors } from './python-releases.js';
 import {
   lockHasWheelData,
   lowerCeiling,
@@ -61,6 +60,7 @@ import {
   pinnedPackageCeiling,
   pinnedPackageWarnings,
 } from './python-ceilings.js';
+import { supportedMinors } from './python-releases.js';
 import { distrolessPreference, type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';

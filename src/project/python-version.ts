@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { type Decision, InputError, type Source, type Warning } from '../plan.js';
-import { compareMinor, minorsSatisfying } from './pep440.js';
 import { baseImagesData } from './images.js';
+import { compareMinor, minorsSatisfying } from './pep440.js';
 import { poetryToPep440 } from './poetry-constraint.js';
 import {
   findRelease,
