@@ -64,6 +64,7 @@ import { supportedMinors } from './python-releases.js';
 import { distrolessPreference, type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
+import { sourceBuildNeeds } from './source-builds.js';
 
 /** Default non-root user of the runtime stage: a fixed UID above the ranges distributions allocate. */
 export const DEFAULT_UID = 10001;
@@ -1344,6 +1345,9 @@ async function detectWith(
   decisions.push(...nat.decisions);
   const build = [...nat.build];
   const runtime = [...nat.runtime];
+  const cBuilds = sourceBuildNeeds(dependencies, pythonVersion, extras);
+  decisions.push(...cBuilds.decisions);
+  for (const p of cBuilds.build) if (!build.includes(p)) build.push(p);
   for (const p of merged.buildAptPackages ?? []) if (!build.includes(p)) build.push(p);
   for (const p of merged.aptPackages ?? []) if (!runtime.includes(p)) runtime.push(p);
   if (merged.aptPackages?.length || merged.buildAptPackages?.length)
