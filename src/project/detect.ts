@@ -30,6 +30,7 @@ import {
   poetryLockStaleness,
   requirementDep,
 } from './locks/poetry.js';
+import { lockedPackageIndex } from './locks/select.js';
 import type { LockedDep, LockedPackage, LockFile, Staleness } from './locks/types.js';
 import { parseUvLock, type UvLock, uvLockStaleness } from './locks/uv.js';
 import { fileNameOf, wheelFits } from './locks/wheels.js';
@@ -461,8 +462,7 @@ function walkLock(
   env: MarkerEnvironment,
   skip: Set<string>,
 ): Map<string, string | undefined> {
-  const byName = new Map<string, LockedPackage>();
-  for (const p of lock.packages) byName.set(p.name, p);
+  const find = lockedPackageIndex(lock, env);
   const groups = new Map<string, string | undefined>();
   const walk = (roots: LockedDep[], group: string | undefined) => {
     const queue = [...roots];
@@ -472,7 +472,7 @@ function walkLock(
       const key = `${d.name}[${(d.extras ?? []).join(',')}]`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const pkg = byName.get(d.name);
+      const pkg = find(d);
       if (!pkg) continue;
       if (!markerApplies(pkg.marker, env)) continue;
       if (
@@ -1017,9 +1017,11 @@ async function detectWith(
       if (pipfile) staleness = pipfileLockStaleness(lock as PipfileLock, pipfile);
     }
     const groups = walkLock(lock, mainRoots, devRoots, env, selfNames);
+    // One version per name: a uv fork that does not apply here is not installed.
+    const chosen = lockedPackageIndex(lock, env);
     // Locks with groups of their own (Poetry categories) keep their names: 'dev', 'docs'.
     for (const p of lock.packages) {
-      if (!groups.has(p.name)) continue;
+      if (!groups.has(p.name) || chosen({ name: p.name }) !== p) continue;
       let g = groups.get(p.name);
       if (g && p.groups?.length && !p.groups.includes('main') && !p.groups.includes('default'))
         g = p.groups[0] === 'develop' ? 'dev' : p.groups[0];
