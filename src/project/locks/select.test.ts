@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectProject } from '../detect.js';
+import { linuxEnvironment } from '../pep508.js';
+import { lockedPackageIndex } from './select.js';
 
 // A uv project whose resolution forks on the Python version: numpy 1.26.4 below 3.12, 2.1.0 above.
 const LOCK = `version = 1
@@ -64,5 +66,25 @@ describe('detect applies uv resolution-markers', () => {
     expect(numpy[0]?.buildsFromSource).toBeUndefined();
     expect(plan.native.filter((n) => n.package === 'numpy').length).toBeLessThanOrEqual(1);
     expect(plan.warnings.map((w) => w.code)).not.toContain('stale-lock');
+  });
+});
+
+describe('lockedPackageIndex with per-version markers (poetry.lock 2.1)', () => {
+  it('picks the version whose marker applies', () => {
+    const pkg = (version: string, marker: string) => ({
+      name: 'numpy',
+      version,
+      marker,
+      wheels: [],
+      sdist: true,
+      sourceKind: 'registry',
+      dependencies: [],
+      optionalDependencies: {},
+    });
+    const lock = {
+      packages: [pkg('1.24.4', 'python_version < "3.12"'), pkg('2.1.0', 'python_version >= "3.12"')],
+    };
+    expect(lockedPackageIndex(lock, linuxEnvironment('3.11'))({ name: 'numpy' })?.version).toBe('1.24.4');
+    expect(lockedPackageIndex(lock, linuxEnvironment('3.12'))({ name: 'numpy' })?.version).toBe('2.1.0');
   });
 });

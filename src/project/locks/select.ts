@@ -2,7 +2,7 @@
  * Which locked package a dependency means. A uv lock can hold one name at several versions, one per
  * fork of the resolution (`resolution-markers`, e.g. numpy 1.26 for python < 3.12 and 2.1 above);
  * a dependency then names the version, or the package's resolution markers tell which fork the
- * target environment is in.
+ * target environment is in. poetry.lock does the same with a `markers` key per version.
  */
 import { evaluateMarker, type MarkerEnvironment } from '../pep508.js';
 import type { LockedDep, LockedPackage, LockFile } from './types.js';
@@ -38,6 +38,7 @@ export function lockedPackageIndex(
       const exact = all.find((p) => p.version === dep.version);
       if (exact) return exact;
     }
-    return all.find((p) => forkApplies(p, env)) ?? all[0];
+    // poetry.lock 2.1 also repeats a name per marker (`markers = "python_version < '3.12'"`).
+    return all.find((p) => forkApplies(p, env) && (!p.marker || applies(p.marker, env))) ?? all[0];
   };
 }
