@@ -64,6 +64,7 @@ import {
 import { supportedMinors } from './python-releases.js';
 import { distrolessPreference, type PythonConstraint, resolvePythonVersion } from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
+import { runtimeExtras } from './runtime-extras.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
 import { sourceBuildNeeds } from './source-builds.js';
 
@@ -933,7 +934,17 @@ async function detectWith(
   // Dependencies.
   let dependencies: Dependency[] = [];
   let staleness: Staleness | null = null;
-  const extras = merged.extras ?? [];
+  // A database driver only in an unrequested extra while the code connects to that database.
+  const rx = await runtimeExtras({
+    root,
+    appDir,
+    pyproject: appPy ?? null,
+    setupMeta,
+    ...(merged.extras ? { requested: merged.extras } : {}),
+  });
+  decisions.push(...rx.decisions);
+  warnings.push(...rx.warnings);
+  const extras = [...(merged.extras ?? []), ...rx.add];
   const projectNameValue =
     (appPy ? projectName(appPy) : undefined) ?? setupMeta.find((m) => m.name)?.name ?? null;
   if (lock) {
