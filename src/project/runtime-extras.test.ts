@@ -66,7 +66,9 @@ describe('extras the app needs at run time', () => {
         ),
       }),
     );
-    expect(renderDockerfile({ ...plan, command: ['gunicorn', 'site.wsgi'] })).toMatch(/declared_deps\.py \/tmp\/declared\.txt postgres/);
+    expect(renderDockerfile({ ...plan, command: ['gunicorn', 'site.wsgi'] })).toMatch(
+      /declared_deps\.py \/tmp\/declared\.txt postgres/,
+    );
   });
 
   it('a database URL in a .env file counts; a comment or a name does not', async () => {
