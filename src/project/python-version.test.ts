@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
+import { detectProject } from './detect.js';
 import {
   distrolessPreference,
   parsePythonVersionFile,
@@ -331,5 +332,35 @@ describe('resolvePythonVersion precedence', () => {
       line: 7,
       message: expect.stringMatching(/no released CPython satisfies/),
     });
+  });
+});
+
+describe('old minors (3.6, 3.7) still get a plan', () => {
+  it('3.6: python:3.6-slim-bullseye, bullseye apt names, python-eol; --distroless refuses clearly', async () => {
+    const root = project({
+      '.python-version': '3.6\n',
+      'requirements.txt': 'python-ldap==3.4.0\ncffi==1.15.0\n',
+      'app.py': 'print("hi")\n',
+    });
+    const plan = await detectProject(root, { command: ['python', 'app.py'] });
+    expect(plan.pythonVersion).toBe('3.6');
+    expect(plan.image.runtime).toBe('python:3.6-slim-bullseye');
+    expect(plan.system.runtime).toEqual(expect.arrayContaining(['libldap-2.4-2', 'libsasl2-2']));
+    expect(plan.system.runtime).not.toContain('libldap-2.5-0');
+    expect(plan.warnings.map((w) => w.code)).toContain('python-eol');
+    await expect(detectProject(root, { command: ['python', 'app.py'], distroless: true })).rejects.toThrow(
+      /no distroless Python image carries Python 3\.6/,
+    );
+  });
+
+  it('3.7: python:3.7-slim-bookworm', async () => {
+    const root = project({
+      '.python-version': '3.7.17\n',
+      'requirements.txt': 'six==1.16.0\n',
+      'app.py': '',
+    });
+    expect((await detectProject(root, { command: ['python', 'app.py'] })).image.runtime).toBe(
+      'python:3.7-slim-bookworm',
+    );
   });
 });
