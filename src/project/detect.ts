@@ -62,7 +62,12 @@ import {
   pinnedPackageWarnings,
 } from './python-ceilings.js';
 import { supportedMinors } from './python-releases.js';
-import { distrolessPreference, type PythonConstraint, resolvePythonVersion } from './python-version.js';
+import {
+  classifierHint,
+  distrolessPreference,
+  type PythonConstraint,
+  resolvePythonVersion,
+} from './python-version.js';
 import { type RequirementsFile, readRequirements } from './requirements.js';
 import { runtimeExtras } from './runtime-extras.js';
 import { parseSetupCfg, type SetupMetadata, scanSetupPy } from './setupcfg.js';
@@ -915,6 +920,7 @@ async function detectWith(
     poetryConstraints,
     ...(ceiling ? { ceiling } : {}),
     wheelEvidence: lockHasWheelData(lock),
+    classifiers: classifierHint(appPy),
     ...(merged.distroless && !merged.distrolessImage ? { prefer: distrolessPreference() } : {}),
     ...(imageMinor && merged.baseImage
       ? {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
 import { detectProject } from './detect.js';
+import { parsePyProject } from './pyproject.js';
 import {
+  classifierHint,
   distrolessPreference,
   parsePythonVersionFile,
   parseRuntimeTxt,
@@ -362,5 +364,40 @@ describe('old minors (3.6, 3.7) still get a plan', () => {
     expect((await detectProject(root, { command: ['python', 'app.py'] })).image.runtime).toBe(
       'python:3.7-slim-bookworm',
     );
+  });
+});
+
+describe('classifiers are a hint, not a bound', () => {
+  const pp = (classifiers: string[]) =>
+    parsePyProject(
+      `[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.9"\nclassifiers = [\n${classifiers.map((c) => `  "${c}",`).join('\n')}\n]\n`,
+      'pyproject.toml',
+    );
+  const run = (classifiers: string[]) =>
+    resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [{ spec: '>=3.9', label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }],
+      classifiers: classifierHint(pp(classifiers)),
+      today: TODAY,
+    });
+
+  it('reads the 3.X classifiers with their line', () => {
+    expect(
+      classifierHint(pp(['Programming Language :: Python :: 3', 'Programming Language :: Python :: 3.11'])),
+    ).toEqual({ minors: ['3.11'], source: { file: 'pyproject.toml', line: 5 } });
+    expect(classifierHint(pp(['License :: OSI Approved :: MIT License']))).toBeUndefined();
+  });
+
+  it('caps the choice at the newest listed minor, inside the range', async () => {
+    const r = await run(['Programming Language :: Python :: 3.11', 'Programming Language :: Python :: 3.12']);
+    expect(r.version).toBe('3.12');
+    expect(r.decision.reason).toMatch(
+      /no newer than 3\.12, the newest minor the classifiers of pyproject\.toml:5 list/,
+    );
+  });
+
+  it('stale classifiers (only end-of-life minors) are ignored', async () => {
+    expect((await run(['Programming Language :: Python :: 3.8'])).version).toBe('3.14');
   });
 });

@@ -4,6 +4,7 @@ import { type Decision, InputError, type Source, type Warning } from '../plan.js
 import { baseImagesData } from './images.js';
 import { compareMinor, minorsSatisfying } from './pep440.js';
 import { poetryToPep440 } from './poetry-constraint.js';
+import type { PyProject } from './pyproject.js';
 import {
   findRelease,
   isEndOfLife,
@@ -83,6 +84,12 @@ export interface PythonVersionInput {
    * Pipfile.lock) only minors released at least MATURE_MONTHS ago are picked on pycontain's own.
    */
   wheelEvidence?: boolean;
+  /**
+   * Trove classifiers `Programming Language :: Python :: 3.X` the project lists: a hint, never a
+   * bound. Without a pin the choice goes no newer than the newest listed minor, unless that would
+   * mean an end-of-life one (classifiers go stale).
+   */
+  classifiers?: { minors: string[]; source: Source };
   /** Without a pin, prefer the newest admitted minor of these (the Pythons of the distroless images). */
   prefer?: { minors: string[]; reason: string };
   today?: Date | string;
@@ -494,6 +501,17 @@ function chooseUnpinned(candidates: string[], input: PythonVersionInput, today: 
       );
     }
   }
+  const hint = input.classifiers;
+  if (hint?.minors.length) {
+    const top = [...hint.minors].sort(compareMinor)[hint.minors.length - 1] as string;
+    const hinted = pool.filter((m) => compareMinor(m, top) <= 0 && !isEndOfLife(m, today));
+    if (hinted.length && hinted.length < pool.length) {
+      pool = hinted;
+      steps.push(
+        `no newer than ${top}, the newest minor the classifiers of ${fmt(hint.source)} list (a hint: they are not a bound)`,
+      );
+    }
+  }
   const ceiling = input.ceiling;
   if (ceiling) {
     const capped = pool.filter((m) => compareMinor(m, ceiling.minor) <= 0);
@@ -534,4 +552,22 @@ export function distrolessPreference(): { minors: string[]; reason: string } {
     minors: [...new Set(images.map((d) => d.python))],
     reason: `--distroless: the newest of the minors a distroless image carries (${images.map((d) => `${d.image} has ${d.python}`).join(', ')})`,
   };
+}
+
+/** `Programming Language :: Python :: 3.X` classifiers of [project] or [tool.poetry], with their line. */
+export function classifierHint(pp: PyProject | null | undefined): PythonVersionInput['classifiers'] {
+  if (!pp) return undefined;
+  for (const [table, list] of [
+    ['project', (pp.project as Record<string, unknown> | null)?.classifiers],
+    ['tool.poetry', (pp.poetry as Record<string, unknown> | null)?.classifiers],
+  ] as const) {
+    if (!Array.isArray(list)) continue;
+    const minors = list
+      .map((c) =>
+        typeof c === 'string' ? /^Programming Language :: Python :: (3\.\d+)\s*$/.exec(c)?.[1] : undefined,
+      )
+      .filter((m): m is string => Boolean(m && findRelease(m)));
+    if (minors.length) return { minors, source: { file: pp.file, line: pp.line(table, 'classifiers') } };
+  }
+  return undefined;
 }
