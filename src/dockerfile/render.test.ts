@@ -365,6 +365,19 @@ describe('renderDockerfile: lock flags only with a lock', () => {
     );
   });
 
+  it('pip-tools with requirements.in only: pip resolves it (no --no-deps, no pip check)', () => {
+    const text = renderDockerfile(
+      testPlan({
+        packageManager: 'pip-tools',
+        lockfile: null,
+        requirementsFile: 'requirements.in',
+        manifests: ['requirements.in'],
+      }),
+    );
+    expect(text).toContain('install --no-compile -r requirements.in');
+    expect(text).not.toMatch(/--no-deps|pip-compile output/);
+  });
+
   it.each<[PackageManager, string]>([
     ['uv', 'uv.lock'],
     ['poetry', 'poetry.lock'],

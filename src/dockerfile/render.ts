@@ -428,19 +428,21 @@ function depsStepInner(ctx: Ctx): Instruction[] {
       if (!req)
         throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
       const hashes = plan.requirementsHashes ?? ctx.opts.requirements?.hashes ?? false;
-      const fullLock = pm === 'pip-tools' || hashes || (ctx.opts.requirements?.fullLock ?? false);
+      // pip-tools counts as a full lock only once pip-compile wrote its output: requirements.in alone
+      // names the top-level packages, and --no-deps would leave their dependencies out.
+      const compiled = pm === 'pip-tools' && Boolean(plan.lockfile);
+      const fullLock = compiled || hashes || (ctx.opts.requirements?.fullLock ?? false);
       const args = ['--no-compile'];
       if (hashes) args.push('--require-hashes');
       if (fullLock) args.push('--no-deps');
       args.push('-r', req);
       out.push({
         kind: 'comment',
-        text:
-          pm === 'pip-tools'
-            ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
-            : fullLock
-              ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
-              : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
+        text: compiled
+          ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
+          : fullLock
+            ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
+            : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
       });
       const cmds = [pipInstall(args)];
       if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
