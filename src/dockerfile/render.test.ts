@@ -322,15 +322,17 @@ describe('renderDockerfile: lock flags only with a lock', () => {
   const noLock = (pm: PackageManager, manifests: string[]) =>
     renderDockerfile(testPlan({ packageManager: pm, lockfile: null, manifests, installProject: true }));
 
-  it('uv without uv.lock: neither --locked nor --frozen, in both syncs', () => {
+  it('uv without uv.lock: `uv lock` first, so both syncs have the lock they check', () => {
     const text = noLock('uv', ['pyproject.toml']);
-    expect(text).not.toMatch(/--locked|--frozen/);
-    expect(text).toContain('uv sync --no-dev --no-install-project');
-    expect(text).toContain('uv sync --no-dev --no-editable');
-    expect(text).toMatch(/No uv\.lock/);
+    expect(text).toMatch(
+      /\/opt\/tools\/bin\/uv lock \\\n\s+&& \/opt\/tools\/bin\/uv sync --locked --no-dev --no-install-project/,
+    );
+    expect(text).toContain('uv sync --locked --no-dev --no-editable');
+    expect(text.indexOf('uv lock')).toBeLessThan(text.indexOf('uv sync'));
+    expect(text).toMatch(/No uv\.lock in the project/);
   });
 
-  it('uv workspace without uv.lock: no --frozen either', () => {
+  it('uv workspace without uv.lock: `uv lock` before the --frozen sync', () => {
     const text = renderDockerfile(
       testPlan({
         packageManager: 'uv',
@@ -341,7 +343,8 @@ describe('renderDockerfile: lock flags only with a lock', () => {
         workspace: { root: '.', members: ['packages/api'], package: 'api' },
       }),
     );
-    expect(text).not.toMatch(/--locked|--frozen/);
+    expect(text.indexOf('uv lock --directory /app/packages/api')).toBeGreaterThan(-1);
+    expect(text.indexOf('uv lock')).toBeLessThan(text.indexOf('--frozen'));
   });
 
   it('poetry without poetry.lock: no lock check, install still main-only', () => {

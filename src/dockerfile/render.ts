@@ -541,7 +541,7 @@ function depsStepInner(ctx: Ctx): Instruction[] {
       out.push({
         kind: 'comment',
         text: !plan.lockfile
-          ? 'No uv.lock: uv resolves pyproject.toml here, at build time, and the second sync reuses that resolution\n(`uv lock` and commit the lock to make builds repeatable). --no-dev leaves the dev group out.'
+          ? 'No uv.lock in the project: `uv lock` resolves pyproject.toml here, at build time (commit a uv.lock to make\nbuilds repeatable), and both syncs install exactly that lock. --no-dev leaves the dev group out.'
           : ws
             ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
             : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
@@ -550,11 +550,13 @@ function depsStepInner(ctx: Ctx): Instruction[] {
         kind: 'run',
         mounts: [cacheMount('/root/.cache/uv', true), secret],
         commands: [
+          // `uv sync --locked` / `--frozen` stop on a missing uv.lock ("Unable to find lockfile").
+          ...(plan.lockfile ? [] : [shJoin([`${TOOLS}/bin/uv`, 'lock', ...uvIn(ctx)])]),
           shJoin([
             `${TOOLS}/bin/uv`,
             'sync',
             ...uvIn(ctx),
-            ...uvLockFlag(plan, ws ? '--frozen' : '--locked'),
+            ws ? '--frozen' : '--locked',
             '--no-dev',
             ws ? '--no-install-workspace' : '--no-install-project',
             ...extraArgs,
@@ -622,14 +624,6 @@ function pkgResourcesStep(ctx: Ctx): string[] {
 }
 
 /**
- * `--locked` / `--frozen` need a uv.lock: without one `uv sync --locked` stops with "Unable to find
- * lockfile". The first sync then resolves and writes the lock, which the second one reuses.
- */
-function uvLockFlag(plan: Plan, flag: '--locked' | '--frozen'): string[] {
-  return plan.lockfile ? [flag] : [];
-}
-
-/**
  * A Pipfile without Pipfile.lock: nothing pins the tree, so pip resolves the Pipfile's [packages]
  * (and requested categories), converted to requirement lines; `pipenv install --deploy` semantics
  * (hashes, lock check) need the lock and are not claimed.
@@ -688,16 +682,7 @@ function projectStep(ctx: Ctx): Instruction[] {
     out.push({
       kind: 'run',
       mounts: [cacheMount('/root/.cache/uv', true), ctx.mounts.secret],
-      commands: [
-        shJoin([
-          `${TOOLS}/bin/uv`,
-          'sync',
-          ...uvIn(ctx),
-          ...uvLockFlag(plan, '--locked'),
-          '--no-dev',
-          '--no-editable',
-        ]),
-      ],
+      commands: [shJoin([`${TOOLS}/bin/uv`, 'sync', ...uvIn(ctx), '--locked', '--no-dev', '--no-editable'])],
     });
     return out;
   }
