@@ -73,6 +73,13 @@ describe('pinned package ceilings', () => {
     ]);
   });
 
+  it('a lock that records wheel names is trusted over the table', () => {
+    const deps = [
+      { name: 'numpy', version: '1.26.4', wheels: ['numpy-1.26.4-cp313-cp313-manylinux_2_17_x86_64.whl'] },
+    ];
+    expect(pinnedCeilingHits(deps)).toEqual([]);
+  });
+
   it('numpy 1.26 and pandas 1.5 cap at 3.12 and 3.11: the lower wins, at its pin', () => {
     const c = pinnedPackageCeiling(
       plan([

@@ -51,7 +51,7 @@ export interface PinCeilingHit {
 /**
  * The installed dependencies pinned to an exact version the table limits, each with its lowest
  * matching entry, lowest ceiling first. Dev groups not requested by `extras` are not installed and
- * do not count.
+ * do not count; nor do dependencies whose wheel file names the lock records.
  */
 export function pinnedCeilingHits(
   deps: Dependency[],
@@ -61,6 +61,8 @@ export function pinnedCeilingHits(
   const hits: PinCeilingHit[] = [];
   for (const dep of deps) {
     if (dep.group && !extras.includes(dep.group)) continue;
+    // Wheel names the lock records are the evidence itself (the locked-wheel ceiling reads them).
+    if (dep.wheels?.length) continue;
     const version = dep.version?.replace(/^v/i, '');
     if (!version) continue;
     let best: PythonCeilingEntry | undefined;
