@@ -481,7 +481,7 @@ interface UnpinnedPick {
 /**
  * The minor pycontain picks itself among `candidates` (admitted by the project's ranges, or every
  * released one), newest first, narrowed in turn by: the release-age rule (without wheel evidence),
- * the ceiling (pins or locked wheels), the preferred minors (distroless). A narrowing that would
+ * the classifier hint, the ceiling (pins or locked wheels), the preferred minors (distroless). A narrowing that would
  * leave nothing is skipped, so a range is never left.
  */
 function chooseUnpinned(candidates: string[], input: PythonVersionInput, today: Date | string): UnpinnedPick {
