@@ -537,10 +537,8 @@ function chooseUnpinned(candidates: string[], input: PythonVersionInput, today: 
   const prefer = input.prefer;
   if (prefer) {
     const p = pool.filter((m) => prefer.minors.includes(m));
-    if (p.length && p.length < pool.length) {
-      pool = p;
-      steps.push(prefer.reason);
-    }
+    if (p.length && p[p.length - 1] !== pool[pool.length - 1]) steps.push(prefer.reason);
+    if (p.length) pool = p;
   }
   return { version: pool[pool.length - 1] as string, steps, decisions, warnings };
 }
