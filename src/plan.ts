@@ -41,9 +41,56 @@ export interface Decision {
   source?: Source;
 }
 
+/**
+ * Every warning `detect` emits, in one place: scripts and CI match on these ids, so a new one is
+ * added here (with its meaning) and an existing one is never renamed.
+ */
+export type WarningCode =
+  // where the app is (src/project/appdir.ts) and how it launches (src/project/framework.ts)
+  | 'several-apps'
+  | 'several-scripts'
+  | 'no-entrypoint'
+  | 'dev-server'
+  | 'server-missing'
+  | 'factory-args'
+  | 'worker-not-run'
+  | 'procfile-bind'
+  | 'procfile-migrate'
+  | 'procfile-shell'
+  | 'launcher-host'
+  // the chosen command cannot start in the image (src/project/command-check.ts)
+  | 'command-server-missing'
+  | 'command-module-missing'
+  | 'command-dev-server'
+  | 'command-loopback'
+  // package manager, locks and requirement files
+  | 'pm-conflict'
+  | 'lock-format'
+  | 'stale-lock'
+  | 'no-lock'
+  | 'requirements-unreadable'
+  | 'requirements-installs-project'
+  | 'readme-missing'
+  | 'extra-needed'
+  // Python version
+  | 'python-conflict'
+  | 'python-mismatch'
+  | 'python-eol'
+  | 'python-implementation'
+  | 'python-version-unreadable'
+  | 'python-too-new'
+  // package index
+  | 'index-url'
+  | 'index-credentials'
+  // base image and system packages
+  | 'base-image-no-python'
+  | 'base-image-python-mismatch'
+  | 'debian-release-assumed'
+  | 'apt-package-not-in-release';
+
 export interface Warning {
-  /** Stable id, e.g. 'python-eol', 'stale-lock', 'pm-conflict', 'no-lock'. */
-  code: string;
+  /** Stable id: one of {@link WarningCode}. */
+  code: WarningCode;
   message: string;
   source?: Source;
 }

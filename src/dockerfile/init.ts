@@ -116,10 +116,8 @@ const FILES = ['Dockerfile', '.dockerignore'] as const;
 export async function initProject(dir: string, o: InitOptions = {}): Promise<InitResult> {
   const { detectProject } = await import('../project/detect.js');
   const plan = await detectProject(dir, o.overrides ?? {});
-  // A command the user chose is theirs; one pycontain chose must be able to start.
-  const { commandProblems } = await import('../project/command-check.js');
-  const problems = plan.overrides.command ? [] : await commandProblems(plan);
-  for (const p of problems) plan.warnings.push({ code: p.code, message: p.message });
+  // detect checked the command it chose (a command the user chose is theirs): never write one that cannot start.
+  const problems = plan.warnings.filter((w) => w.code.startsWith('command-'));
   const gen = await generateFiles(plan, o.render);
   const root = plan.root || path.resolve(dir);
   const contents: Record<(typeof FILES)[number], string> = {

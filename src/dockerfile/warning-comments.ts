@@ -3,13 +3,14 @@
  * a reader of the Dockerfile (or of a review diff) sees why a line may not do what it should without
  * running `pycontain detect`. Warnings about nothing in particular go to the header.
  */
-import type { Warning } from '../plan.js';
+import type { Warning, WarningCode } from '../plan.js';
 import type { Instruction, Stage } from './model.js';
 
 export type Place = 'from' | 'deps' | 'apt' | 'cmd' | 'header';
 
 /** Which instruction each warning code is about. A code not listed goes to the header. */
-export const WARNING_PLACE: Record<string, Place> = {
+export const WARNING_PLACE: Record<WarningCode, Place> = {
+  'several-apps': 'header',
   'python-version-unreadable': 'from',
   'python-implementation': 'from',
   'python-mismatch': 'from',
@@ -18,6 +19,7 @@ export const WARNING_PLACE: Record<string, Place> = {
   'base-image-python-mismatch': 'from',
   'base-image-no-python': 'from',
   'debian-release-assumed': 'from',
+  'python-too-new': 'from',
   'no-lock': 'deps',
   'stale-lock': 'deps',
   'lock-format': 'deps',
@@ -25,10 +27,12 @@ export const WARNING_PLACE: Record<string, Place> = {
   'requirements-unreadable': 'deps',
   'requirements-installs-project': 'deps',
   'readme-missing': 'deps',
+  'extra-needed': 'deps',
   'index-url': 'deps',
   'index-credentials': 'deps',
   'apt-package-not-in-release': 'apt',
   'dev-server': 'cmd',
+  'launcher-host': 'cmd',
   'procfile-bind': 'cmd',
   'procfile-shell': 'cmd',
   'procfile-migrate': 'cmd',

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Plan } from '../plan.js';
+import type { Plan, WarningCode } from '../plan.js';
 
 const Programs = z.object({
   programs: z.record(
@@ -33,11 +33,7 @@ export function launchPrograms(): LaunchPrograms {
   return cached;
 }
 
-export type CommandProblemCode =
-  | 'command-server-missing'
-  | 'command-module-missing'
-  | 'command-dev-server'
-  | 'command-loopback';
+export type CommandProblemCode = Extract<WarningCode, `command-${string}`>;
 
 export interface CommandProblem {
   code: CommandProblemCode;
@@ -255,17 +251,4 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
     }
   }
   return out;
-}
-
-/** `checkCommand` with the app's own console scripts read from its pyproject.toml / setup.cfg. */
-export async function commandProblems(plan: Plan): Promise<CommandProblem[]> {
-  const { readPyProject, projectScripts } = await import('./pyproject.js');
-  const { setupCfgScripts } = await import('./framework.js');
-  const rel = plan.appDir === '.' ? 'pyproject.toml' : path.posix.join(plan.appDir, 'pyproject.toml');
-  const pp = await readPyProject(plan.root, rel).catch(() => null);
-  const scripts = {
-    ...(await setupCfgScripts(path.join(plan.root, plan.appDir)).catch(() => ({}))),
-    ...(pp ? projectScripts(pp) : {}),
-  };
-  return checkCommand(plan, scripts);
 }

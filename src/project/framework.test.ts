@@ -193,7 +193,7 @@ describe('ASGI apps', () => {
     expect(l.healthcheckPath).toBe('/health');
   });
 
-  it('takes the port the code asks for (uvicorn.run)', async () => {
+  it('runs the project launcher that serves the app, with the port it asks for (uvicorn.run)', async () => {
     const r = await detect(
       {
         'api/__init__.py': '',
@@ -204,7 +204,9 @@ describe('ASGI apps', () => {
       deps('fastapi', 'uvicorn'),
     );
     expect(r.port).toBe(9000);
-    expect(r.command).toEqual(['uvicorn', 'api.main:app', '--host', '0.0.0.0', '--port', '9000']);
+    // Launcher evidence first (src/project/launcher.ts): run.py's main block is how the project starts.
+    expect(r.command).toEqual(['python', 'run.py']);
+    expect(r.decisions.find((d) => d.topic === 'command')?.source).toEqual({ file: 'run.py', line: 2 });
     expect(r.decisions.find((d) => d.topic === 'port')?.source).toEqual({ file: 'run.py', line: 3 });
   });
 

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import type { Decision, Dependency, DjangoInfo, Framework, Source, Warning } from '../plan.js';
+import { droppedDecisions, findLaunchers, useLauncher } from './launcher.js';
 import {
   callArgs,
   dottedName,
@@ -152,7 +153,7 @@ const MAX_FILES = 2000;
 const MAX_BYTES = 512 * 1024;
 const MAX_DEPTH = 8;
 
-interface PyFile {
+export interface PyFile {
   /** Relative to appDir, posix. */
   rel: string;
   statements: Statement[];
@@ -226,7 +227,7 @@ function moduleOf(
   return { module: modParts.join('.'), importRoot: rootParts.length ? rootParts.join('/') : '.' };
 }
 
-async function scanFiles(base: string): Promise<PyFile[]> {
+export async function scanFiles(base: string): Promise<PyFile[]> {
   const rels = await listPyFiles(base);
   const initDirs = new Set(
     rels.filter((r) => r.endsWith('/__init__.py')).map((r) => r.slice(0, -'/__init__.py'.length)),
@@ -278,7 +279,7 @@ function absolute(f: PyFile, q: string): string {
 }
 
 /** Fully qualified name of a dotted name used in a file; unbound names are the file's own. */
-function qualified(f: PyFile, name: string): string {
+export function qualified(f: PyFile, name: string): string {
   const head = name.split('.')[0] as string;
   if (!f.bindings.has(head) && !BUILTINS.has(head)) return f.module ? `${f.module}.${name}` : name;
   return absolute(f, qualify(name, f.bindings));
@@ -598,7 +599,7 @@ function analyze(f: PyFile): FileFacts {
 // ---------------------------------------------------------------------------------------------
 // Procfile
 
-interface ProcfileLine {
+export interface ProcfileLine {
   name: string;
   command: string;
   line: number;
@@ -743,7 +744,7 @@ function fill(template: string[], vars: Record<string, string>): string[] {
   return template.map((a) => a.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`));
 }
 
-interface Candidate {
+export interface Candidate {
   framework: Framework;
   score: number;
   file: string;
@@ -1274,7 +1275,45 @@ export async function detectFramework(
     });
   }
 
-  if (!best && !web) {
+  // Launcher evidence first (src/project/launcher.ts); the framework defaults above are the fallback.
+  const launch = await findLaunchers({
+    base,
+    files,
+    scripts,
+    installed: have,
+    display: relToRoot,
+    ...(opts.projectName ? { projectName: opts.projectName } : {}),
+  });
+  const overridePort = opts.overrides?.port;
+  // A launcher with a fixed port cannot serve on the port the user chose.
+  const launcher = launch.candidates.find(
+    (c) =>
+      overridePort === undefined || c.portEnv !== undefined || c.port === null || c.port === overridePort,
+  );
+  if (launcher && launcher.kind !== 'procfile' && !opts.overrides?.command)
+    ({ command, port, env, portDecision } = useLauncher(
+      launcher,
+      { command, port, env, portDecision },
+      opts.overrides?.port,
+      decisions,
+      warnings,
+    ));
+  else if (
+    !launcher &&
+    !web &&
+    best?.port &&
+    !best.portSource &&
+    launch.settingsPort &&
+    opts.overrides?.port === undefined
+  ) {
+    port = launch.settingsPort.port;
+    command = best.build(port).command;
+    portDecision = launch.settingsPort;
+    for (const d of decisions) if (d.topic === 'command') d.value = command.join(' ');
+  }
+  decisions.push(...droppedDecisions(launch));
+
+  if (!best && !web && !launcher) {
     // A plain script as a last resort: main.py / app.py with a __main__ guard.
     const script = files
       .filter((f) => !f.rel.includes('/') && (facts.get(f) as FileFacts).mainGuard)
@@ -1373,7 +1412,7 @@ interface Repaired {
   warnings: Warning[];
 }
 
-function repairProcfile(
+export function repairProcfile(
   web: ProcfileLine,
   framework: Framework,
   defaultPort: number | null,

@@ -1,4 +1,4 @@
-// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write]
+// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write] [--cli dist/cli/main.js]
 //
 // --prepare writes one checkout per corpus entry from local git mirrors (`git archive` of the
 // pinned commit), without the Dockerfiles, compose files and .dockerignore: what `init` sees on a
@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ import { type CorpusEntry, loadCorpus, slugOf } from './truth.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const ROOT = path.resolve(HERE, '../..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
+const DEFAULT_CLI = path.join(ROOT, 'dist/cli/main.js');
 
 interface Args {
   prepare: boolean;
@@ -31,6 +32,8 @@ interface Args {
   checkouts: string;
   only: Set<string> | null;
   write: boolean;
+  /** Another build's CLI, to score an older commit against the same truth. */
+  cli: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -40,6 +43,7 @@ function parseArgs(argv: string[]): Args {
     checkouts: process.env.PYCONTAIN_CORPUS_DIR ?? '',
     only: null,
     write: true,
+    cli: DEFAULT_CLI,
   };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
@@ -53,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--checkouts') a.checkouts = val();
     else if (x === '--only') a.only = new Set(val().split(','));
     else if (x === '--no-write') a.write = false;
+    else if (x === '--cli') a.cli = path.resolve(val());
     else throw new Error(`unknown option ${x}`);
   }
   if (!a.checkouts) throw new Error('give the checkout directory: --checkouts DIR or PYCONTAIN_CORPUS_DIR');
@@ -85,6 +90,61 @@ function mirrorOf(mirrors: string, repo: string): string {
   return path.join(mirrors, `${owner}+${name}`, 'repo');
 }
 
+/**
+ * Write the tree of `commit` into `dir`. Mirrors lack large and LFS blobs, which `git archive`
+ * refuses; those files are left out (detection reads none of them). Symlinks are written only when
+ * they stay inside the checkout; submodules are skipped.
+ */
+function extractTree(git: string, commit: string, dir: string): { written: number; missing: number } {
+  const list = execFileSync('git', ['--git-dir', git, 'ls-tree', '-r', '-z', '--full-tree', commit], {
+    maxBuffer: 1 << 28,
+  })
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode, type, sha] = line.slice(0, tab).split(' ') as [string, string, string];
+      return { mode, type, sha, rel: line.slice(tab + 1) };
+    })
+    .filter((x) => x.type === 'blob');
+  let written = 0;
+  let missing = 0;
+  for (let i = 0; i < list.length; i += 500) {
+    const chunk = list.slice(i, i + 500);
+    const out = execFileSync('git', ['--git-dir', git, 'cat-file', '--batch'], {
+      input: `${chunk.map((x) => x.sha).join('\n')}\n`,
+      maxBuffer: 1 << 30,
+    });
+    let pos = 0;
+    for (const x of chunk) {
+      const nl = out.indexOf(10, pos);
+      const header = out.subarray(pos, nl).toString('utf8').split(' ');
+      pos = nl + 1;
+      if (header[1] === 'missing') {
+        missing++;
+        continue;
+      }
+      const size = Number(header[2]);
+      const body = out.subarray(pos, pos + size);
+      pos += size + 1;
+      const file = path.join(dir, x.rel);
+      if (!file.startsWith(`${dir}${path.sep}`)) continue;
+      mkdirSync(path.dirname(file), { recursive: true });
+      if (x.mode === '120000') {
+        const target = body.toString('utf8');
+        const resolved = path.resolve(path.dirname(file), target);
+        if (!resolved.startsWith(`${dir}${path.sep}`)) continue;
+        symlinkSync(target, file);
+      } else {
+        writeFileSync(file, body, { mode: x.mode === '100755' ? 0o755 : 0o644 });
+      }
+      written++;
+    }
+  }
+  return { written, missing };
+}
+
 function prepare(entries: CorpusEntry[], a: Args): void {
   mkdirSync(a.checkouts, { recursive: true });
   for (const e of entries) {
@@ -97,13 +157,12 @@ function prepare(entries: CorpusEntry[], a: Args): void {
     rmSync(out, { recursive: true, force: true });
     const tmp = mkdtempSync(path.join(a.checkouts, '.tmp-'));
     try {
-      const tar = execFileSync('git', ['--git-dir', git, 'archive', '--format=tar', e.commit], {
-        maxBuffer: 1 << 30,
-      });
-      execFileSync('tar', ['-x', '-C', tmp], { input: tar });
+      const { written, missing } = extractTree(git, e.commit, tmp);
       const removed = removeContainerFiles(tmp);
       execFileSync('mv', [tmp, out]);
-      console.error(`${e.repo}@${e.commit.slice(0, 10)}: checked out, ${removed} container files removed`);
+      console.error(
+        `${e.repo}@${e.commit.slice(0, 10)}: ${written} files, ${removed} container files removed${missing ? `, ${missing} blobs absent from the mirror (large or LFS files)` : ''}`,
+      );
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
       console.error(`skip ${e.repo}: ${(err as Error).message.split('\n')[0]}`);
@@ -120,11 +179,11 @@ interface RepoResult {
   apt?: { hit: number; extra: number; missed: number };
 }
 
-function detectOne(dir: string): { plan: PlanView | null; error?: string; wall: number; cpu: number } {
+function detectOne(cli: string, dir: string): { plan: PlanView | null; error?: string; wall: number; cpu: number } {
   const timeFile = path.join(os.tmpdir(), `pycontain-corpus-time-${process.pid}`);
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%e %U %S', '-o', timeFile, 'node', CLI, 'detect', dir, '--json'],
+    ['-f', '%e %U %S', '-o', timeFile, 'node', cli, 'detect', dir, '--json'],
     {
       encoding: 'utf8',
       maxBuffer: 64 << 20,
@@ -216,7 +275,7 @@ function main(): void {
   let entries = loadCorpus();
   if (a.only) entries = entries.filter((e) => a.only!.has(e.repo));
   if (a.prepare) prepare(entries, a);
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (!existsSync(a.cli)) throw new Error(`${a.cli} is missing: run npm run build first`);
   const results: RepoResult[] = [];
   for (const e of entries) {
     const dir = path.join(a.checkouts, slugOf(e.repo));
@@ -224,7 +283,7 @@ function main(): void {
       console.error(`skip ${e.repo}: no checkout at ${dir} (npm run corpus -- --prepare)`);
       continue;
     }
-    const d = detectOne(dir);
+    const d = detectOne(a.cli, dir);
     if (!d.plan) {
       results.push({ entry: e, fields: null, error: d.error, wall: d.wall, cpu: d.cpu });
       continue;
@@ -238,7 +297,7 @@ function main(): void {
   }
   const md = report(results);
   console.log(md);
-  if (a.write && !a.only) writeFileSync(path.join(HERE, 'RESULTS.md'), md);
+  if (a.write && !a.only && a.cli === DEFAULT_CLI) writeFileSync(path.join(HERE, 'RESULTS.md'), md);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

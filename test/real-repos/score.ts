@@ -364,6 +364,19 @@ export function lockFromRoot(plan: PlanView, exists: (rel: string) => boolean): 
   return normDir(plan.appDir === '.' ? plan.lockfile : `${plan.appDir}/${plan.lockfile}`);
 }
 
+/** The manager that writes a lock file, from its name. */
+export function managerOfLock(lock: string): string | null {
+  const base = lock.split('/').pop() ?? lock;
+  return (
+    (
+      { 'uv.lock': 'uv', 'poetry.lock': 'poetry', 'pdm.lock': 'pdm', 'Pipfile.lock': 'pipenv' } as Record<
+        string,
+        string
+      >
+    )[base] ?? null
+  );
+}
+
 export function scoreEntry(
   entry: CorpusEntry,
   plan: PlanView,

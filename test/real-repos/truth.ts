@@ -32,6 +32,12 @@ export const Truth = z.object({
   port: z.number().int().positive().nullable(),
   runtimeApt: z.array(z.string()),
   nativeDeps: z.array(z.string()),
+  /**
+   * The requirements file the image installs is an export of this lock (`uv export`, `poetry export`,
+   * pdm-autoexport): installing from the lock with its own manager installs the same pins, so both
+   * (the lock's manager + the lock) and (pip + no lock) are right.
+   */
+  lockExport: z.object({ lock: z.string(), requirements: z.string() }).optional(),
   /** The pinned lock really is out of date with its manifest (so a stale-lock warning is right). */
   staleLock: z.boolean().optional(),
 });
