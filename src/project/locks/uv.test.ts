@@ -6,7 +6,7 @@ import { linuxEnvironment } from '../pep508.js';
 import { parsePyProject } from '../pyproject.js';
 import { forkApplies, lockedPackageIndex } from './select.js';
 import type { LockedPackage } from './types.js';
-import { expandGroup, parseUvLock, sameRequiresPython, uvLockStaleness } from './uv.js';
+import { expandExtra, expandGroup, parseUvLock, sameRequiresPython, uvLockStaleness } from './uv.js';
 
 const fx = (f: string) => readFileSync(path.join(import.meta.dirname, '..', '__fixtures__', f), 'utf8');
 
@@ -128,8 +128,12 @@ requires-dist = [
     { name = "mylib", git = "https://github.com/example/mylib?rev=v2#0123456789abcdef" },
     { name = "shared", editable = "libs/shared" },
     { name = "psycopg", extras = ["binary"], marker = "extra == 'postgres'", specifier = ">=3.1" },
+    { name = "gunicorn", marker = "extra == 'prod'", specifier = "==22.0.0" },
+    { name = "gunicorn", marker = "extra == 'full'", specifier = "==22.0.0" },
+    { name = "psycopg-c", marker = "platform_machine == 'x86_64' and sys_platform == 'linux' and extra == 'full'", url = "https://example.com/psycopg_c-3.3.0-cp312-cp312-linux_x86_64.whl" },
+    { name = "psycopg-c", marker = "(platform_machine != 'x86_64' and extra == 'full') or (sys_platform != 'linux' and extra == 'full')", specifier = "==3.3" },
 ]
-provides-extras = ["postgres"]
+provides-extras = ["full", "postgres", "prod"]
 
 [package.metadata.requires-dev]
 dev = [
@@ -146,6 +150,9 @@ dependencies = ["Flask >= v1.0", "mylib", "shared"]
 
 [project.optional-dependencies]
 Postgres = ["psycopg[Binary]>=3.1"]
+prod = ["gunicorn==22.0.0"]
+# uv records the project's own extras expanded, under this one.
+full = ["app[prod]", "psycopg-c==3.3"]
 
 [dependency-groups]
 test = ["pytest>=8"]
@@ -154,10 +161,11 @@ dev = [{ include-group = "test" }, "ruff"]
 [tool.uv.sources]
 mylib = { git = "https://github.com/example/mylib", rev = "v2" }
 shared = { path = "libs/shared", editable = true }
+psycopg-c = [{ url = "https://example.com/psycopg_c-3.3.0-cp312-cp312-linux_x86_64.whl", marker = "sys_platform == 'linux' and platform_machine == 'x86_64'" }]
 `;
   const lock = parseUvLock(lockText, 'uv.lock');
 
-  it('is in sync: ==3.12.* vs >=3.12,<3.13, include-group, git/path sources, a v prefix, extra spelling', () => {
+  it('is in sync: ==3.12.* vs >=3.12,<3.13, include-group, git/path sources, a v prefix, extra spelling, self-referencing extras, sources with markers', () => {
     const s = uvLockStaleness(lock, parsePyProject(pyproject, 'pyproject.toml'), 'app');
     expect(s.changes).toEqual([]);
     expect(s.stale).toBe(false);
@@ -171,6 +179,19 @@ shared = { path = "libs/shared", editable = true }
     const s = uvLockStaleness(lock, changed, 'app');
     expect(s.changes).toContain('dev dependency dev: mypy is declared but not locked');
     expect(s.changes.some((c) => c.startsWith('requires-python is ">= 3.12, < 3.14"'))).toBe(true);
+  });
+
+  it('notices a self-referencing extra that changed', () => {
+    const changed = parsePyProject(pyproject.replace('full = ["app[prod]", ', 'full = ['), 'pyproject.toml');
+    expect(uvLockStaleness(lock, changed, 'app').changes).toEqual([
+      'dependency gunicorn==22.0.0 (extra full) is locked but no longer declared',
+    ]);
+  });
+
+  it('expandExtra replaces references to the project by the extras they name (cycles stop)', () => {
+    const extras = { prod: ['gunicorn', 'app[full]'], Full: ['App[prod]', 'psycopg'], other: ['lib[prod]'] };
+    expect(expandExtra(extras, 'full', 'app')).toEqual(['gunicorn', 'psycopg']);
+    expect(expandExtra(extras, 'other', 'app')).toEqual(['lib[prod]']);
   });
 
   it('sameRequiresPython compares what the specifiers admit', () => {

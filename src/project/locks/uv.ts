@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../../plan.js';
 import { normalizeVersion, parseSpecifierSet, specifiersContain } from '../pep440.js';
 import { normalizeName, parseRequirement } from '../pep508.js';
-import type { PyProject } from '../pyproject.js';
+import { type PyProject, projectName } from '../pyproject.js';
 import { findKeyLine, parseToml } from '../toml.js';
 import { parseLockShape } from './shape.js';
 import {
@@ -237,6 +237,16 @@ export function uvLockStaleness(
       .filter(([, v]) => [v].flat().some((x) => isDirect(x)))
       .map(([k]) => normalizeName(k)),
   );
+  // Sources with markers (a URL wheel for linux x86_64 only) leave the other environments on the
+  // index: uv then records the requirement once per source, and once more with its specifier when
+  // the markers do not cover every environment. That coverage is uv's to compute, so both forms pass.
+  const conditional = new Set(
+    Object.entries(sources)
+      .filter(([, v]) =>
+        [v].flat().some((x) => isDirect(x) && (x as Record<string, unknown>).marker !== undefined),
+      )
+      .map(([k]) => normalizeName(k)),
+  );
   const lockedSpec = (r: Record<string, unknown> & { specifier?: string | undefined }) =>
     isDirect(r) ? undefined : r.specifier;
   const locked = new Set<string>();
@@ -249,13 +259,17 @@ export function uvLockStaleness(
     try {
       const r = parseRequirement(s);
       declared.add(reqKey(r.name, r.extras, declaredSpec(r), extra));
+      const fallback = reqKey(r.name, r.extras, r.specifier, extra);
+      if (conditional.has(normalizeName(r.name)) && locked.has(fallback)) declared.add(fallback);
     } catch {
       declared.add(`${s} (unparsable)`);
     }
   };
   for (const d of project.project?.dependencies ?? []) add(d);
-  for (const [extra, list] of Object.entries(project.project?.['optional-dependencies'] ?? {}))
-    for (const d of list) add(d, extra);
+  const extras = project.project?.['optional-dependencies'] ?? {};
+  for (const extra of Object.keys(extras))
+    for (const d of expandExtra(extras, extra, name ?? normalizeName(projectName(project) ?? '')))
+      add(d, extra);
   diffSets(declared, locked, 'dependency', changes);
 
   const lockedDev = new Set<string>();
@@ -325,6 +339,36 @@ export function expandGroup(
       const inc = (item as Record<string, unknown>)['include-group'];
       if (typeof inc === 'string') out.push(...expandGroup(groups, inc, seen));
     }
+  }
+  return out;
+}
+
+/**
+ * The requirement strings of an extra with references to the project itself (`app[prod,local]` in
+ * the `dev` extra) replaced by those extras' requirements, recursively, as uv records them in
+ * requires-dist (`boto3 ; extra == 'dev'`); a cycle stops.
+ */
+export function expandExtra(
+  extras: Record<string, string[]>,
+  name: string,
+  self: string,
+  seen = new Set<string>(),
+): string[] {
+  const key = normalizeName(name);
+  if (seen.has(key)) return [];
+  seen.add(key);
+  const list = Object.entries(extras).find(([e]) => normalizeName(e) === key)?.[1] ?? [];
+  const out: string[] = [];
+  for (const s of list) {
+    let r: ReturnType<typeof parseRequirement> | null = null;
+    try {
+      r = parseRequirement(s);
+    } catch {
+      r = null;
+    }
+    if (self && r && r.normalizedName === self && !r.url)
+      for (const ex of r.extras) out.push(...expandExtra(extras, ex, self, seen));
+    else out.push(s);
   }
   return out;
 }
