@@ -188,6 +188,19 @@ psycopg-c = [{ url = "https://example.com/psycopg_c-3.3.0-cp312-cp312-linux_x86_
     ]);
   });
 
+  it('a self-referencing extra recorded as written (newer uv) is in sync too', () => {
+    const asWritten = parseUvLock(
+      lockText.replace(
+        `{ name = "gunicorn", marker = "extra == 'full'", specifier = "==22.0.0" },`,
+        `{ name = "app", extras = ["prod"], marker = "extra == 'full'" },`,
+      ),
+      'uv.lock',
+    );
+    expect(uvLockStaleness(asWritten, parsePyProject(pyproject, 'pyproject.toml'), 'app').changes).toEqual(
+      [],
+    );
+  });
+
   it('expandExtra replaces references to the project by the extras they name (cycles stop)', () => {
     const extras = { prod: ['gunicorn', 'app[full]'], Full: ['App[prod]', 'psycopg'], other: ['lib[prod]'] };
     expect(expandExtra(extras, 'full', 'app')).toEqual(['gunicorn', 'psycopg']);

@@ -267,8 +267,20 @@ export function uvLockStaleness(
   };
   for (const d of project.project?.dependencies ?? []) add(d);
   const extras = project.project?.['optional-dependencies'] ?? {};
+  const self = name ?? normalizeName(projectName(project) ?? '');
+  // Older uv records an extra that names the project's own extras (`app[prod]`) expanded, newer uv
+  // as written: the lock's own entry for the reference tells which.
+  const keptAsWritten = (extra: string) =>
+    (extras[extra] ?? []).some((d) => {
+      try {
+        const r = parseRequirement(d);
+        return r.normalizedName === self && locked.has(reqKey(r.name, r.extras, undefined, extra));
+      } catch {
+        return false;
+      }
+    });
   for (const extra of Object.keys(extras))
-    for (const d of expandExtra(extras, extra, name ?? normalizeName(projectName(project) ?? '')))
+    for (const d of keptAsWritten(extra) ? (extras[extra] ?? []) : expandExtra(extras, extra, self))
       add(d, extra);
   diffSets(declared, locked, 'dependency', changes);
 
@@ -345,7 +357,7 @@ export function expandGroup(
 
 /**
  * The requirement strings of an extra with references to the project itself (`app[prod,local]` in
- * the `dev` extra) replaced by those extras' requirements, recursively, as uv records them in
+ * the `dev` extra) replaced by those extras' requirements, recursively, as older uv records them in
  * requires-dist (`boto3 ; extra == 'dev'`); a cycle stops.
  */
 export function expandExtra(
