@@ -205,6 +205,49 @@ function extraOf(marker: string | undefined): string | undefined {
 }
 
 /**
+ * Names with [tool.uv.sources] that replace the index (git, path, URL, workspace): uv drops their
+ * version specifier from what it records; an `index = ...` source keeps it. `conditional`: such a
+ * source with a marker (a URL wheel for linux x86_64 only) leaves the other environments on the
+ * index, and uv records the requirement once per source and once more with its specifier when the
+ * markers do not cover every environment; that coverage is uv's to compute, so both forms pass.
+ */
+function sourceKinds(project: PyProject): { direct: Set<string>; conditional: Set<string> } {
+  const entries = Object.entries(project.uv?.sources ?? {});
+  const names = (pred: (x: unknown) => boolean) =>
+    new Set(entries.filter(([, v]) => [v].flat().some(pred)).map(([k]) => normalizeName(k)));
+  return {
+    direct: names(isDirect),
+    conditional: names((x) => isDirect(x) && (x as Record<string, unknown>).marker !== undefined),
+  };
+}
+
+/**
+ * [extra, requirement] pairs as uv records them. Older uv records an extra that names the project's
+ * own extras (`app[prod]`) expanded, newer uv as written: the lock's own entry for the reference
+ * (a key in `locked`) tells which.
+ */
+function extraRequirements(
+  extras: Record<string, string[]>,
+  self: string,
+  locked: Set<string>,
+): [string, string][] {
+  const keptAsWritten = (extra: string) =>
+    (extras[extra] ?? []).some((d) => {
+      try {
+        const r = parseRequirement(d);
+        return r.normalizedName === self && locked.has(reqKey(r.name, r.extras, undefined, extra));
+      } catch {
+        return false;
+      }
+    });
+  const out: [string, string][] = [];
+  for (const extra of Object.keys(extras))
+    for (const d of keptAsWritten(extra) ? (extras[extra] ?? []) : expandExtra(extras, extra, self))
+      out.push([extra, d]);
+  return out;
+}
+
+/**
  * Is uv.lock stale for this project? uv records each workspace member's declared requirements in
  * `[package.metadata] requires-dist` / `requires-dev`; compare them with pyproject.toml
  * (names, extras and specifier clauses; marker spelling is uv's own, so markers other than
@@ -229,24 +272,7 @@ export function uvLockStaleness(
     if (name) changes.push(`${name} (the project) is not in ${lock.file}`);
     return { stale: changes.length > 0, method: 'requires-dist', changes };
   }
-  // [tool.uv.sources] that replace the index (git, path, URL, workspace) make uv drop the version
-  // specifier from what it records; an `index = ...` source keeps it.
-  const sources = project.uv?.sources ?? {};
-  const direct = new Set(
-    Object.entries(sources)
-      .filter(([, v]) => [v].flat().some((x) => isDirect(x)))
-      .map(([k]) => normalizeName(k)),
-  );
-  // Sources with markers (a URL wheel for linux x86_64 only) leave the other environments on the
-  // index: uv then records the requirement once per source, and once more with its specifier when
-  // the markers do not cover every environment. That coverage is uv's to compute, so both forms pass.
-  const conditional = new Set(
-    Object.entries(sources)
-      .filter(([, v]) =>
-        [v].flat().some((x) => isDirect(x) && (x as Record<string, unknown>).marker !== undefined),
-      )
-      .map(([k]) => normalizeName(k)),
-  );
+  const { direct, conditional } = sourceKinds(project);
   const lockedSpec = (r: Record<string, unknown> & { specifier?: string | undefined }) =>
     isDirect(r) ? undefined : r.specifier;
   const locked = new Set<string>();
@@ -266,22 +292,9 @@ export function uvLockStaleness(
     }
   };
   for (const d of project.project?.dependencies ?? []) add(d);
-  const extras = project.project?.['optional-dependencies'] ?? {};
   const self = name ?? normalizeName(projectName(project) ?? '');
-  // Older uv records an extra that names the project's own extras (`app[prod]`) expanded, newer uv
-  // as written: the lock's own entry for the reference tells which.
-  const keptAsWritten = (extra: string) =>
-    (extras[extra] ?? []).some((d) => {
-      try {
-        const r = parseRequirement(d);
-        return r.normalizedName === self && locked.has(reqKey(r.name, r.extras, undefined, extra));
-      } catch {
-        return false;
-      }
-    });
-  for (const extra of Object.keys(extras))
-    for (const d of keptAsWritten(extra) ? (extras[extra] ?? []) : expandExtra(extras, extra, self))
-      add(d, extra);
+  for (const [extra, d] of extraRequirements(project.project?.['optional-dependencies'] ?? {}, self, locked))
+    add(d, extra);
   diffSets(declared, locked, 'dependency', changes);
 
   const lockedDev = new Set<string>();
