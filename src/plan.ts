@@ -78,12 +78,14 @@ export type WarningCode =
   | 'requirements-unreadable'
   | 'requirements-installs-project'
   | 'readme-missing'
+  | 'extra-needed'
   // Python version
   | 'python-conflict'
   | 'python-mismatch'
   | 'python-eol'
   | 'python-implementation'
   | 'python-version-unreadable'
+  | 'python-too-new'
   // package index
   | 'index-url'
   | 'index-credentials'
