@@ -106,7 +106,9 @@ describe('an app configured when the module runs as a program', () => {
     expect(r.command).toEqual(['python', '-m', 'svc.server']);
     expect(r.port).toBe(7000);
     // The project's own launcher (src/project/launcher.ts) names the call that serves the configured app.
-    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(/svc\/server.py.*uvicorn\.run\(\) at svc\/server.py:9/);
+    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(
+      /svc\/server.py.*uvicorn\.run\(\) at svc\/server.py:9/,
+    );
   });
 
   it('the __main__ block registers blueprints then runs the development server: warned, still gunicorn', async () => {
