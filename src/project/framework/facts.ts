@@ -398,22 +398,12 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       // Most calls need no argument list: split it only when a rule below reads it.
       let parsed: ReturnType<typeof callArgs> | undefined;
       const open = d.end;
-      const args = {
-        get positional() {
-          parsed ??= callArgs(t, open);
-          return parsed.positional;
-        },
-        get keywords() {
-          parsed ??= callArgs(t, open);
-          return parsed.keywords;
-        },
-      };
+      const args = () => (parsed ??= callArgs(t, open));
       const last = d.name.split('.').pop() as string;
       const obj = d.name.includes('.') ? d.name.slice(0, d.name.lastIndexOf('.')) : '';
       if (constructorFramework(q) === 'gradio') gradioCtor = true;
       const where = inDef ?? (inMain ? MAIN : null);
-      if (where && hasArgs(t, open))
-        facts.argCalls.push({ callee: q, line: st.line });
+      if (where && hasArgs(t, open)) facts.argCalls.push({ callee: q, line: st.line });
       if (where && obj) {
         const calls = facts.fnCalls.get(where) ?? [];
         calls.push({ obj: obj.split('.')[0] as string, method: last, line: st.line });
@@ -425,50 +415,56 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       if (dj && topLevel && first.type === 'name' && t[1]?.value === '=')
         facts.djangoApp.push({ kind: dj[1] as 'wsgi' | 'asgi', name: first.value, line: st.line });
       if (q === 'uvicorn.run' || q === 'uvicorn.main.run') {
-        const a0 = args.positional[0];
+        const a0 = args().positional[0];
         facts.uvicornRun.push({
           line: st.line,
           target: literalString(a0),
           varName: a0?.length === 1 && a0[0]?.type === 'name' ? a0[0].value : null,
-          port: literalInt(args.keywords.get('port')),
+          port: literalInt(args().keywords.get('port')),
         });
       } else if (
         q === 'aiohttp.web.run_app' ||
         q === 'aiohttp.web_runner.run_app' ||
         q === 'aiohttp.web.run_app'
       ) {
-        facts.runApp = { line: st.line, port: literalInt(args.keywords.get('port')) };
+        facts.runApp = { line: st.line, port: literalInt(args().keywords.get('port')) };
       } else if (last === 'launch' && gradioCtor) {
         facts.gradioLaunch = {
           line: st.line,
-          port: literalInt(args.keywords.get('server_port')),
-          host: literalString(args.keywords.get('server_name')),
+          port: literalInt(args().keywords.get('server_port')),
+          host: literalString(args().keywords.get('server_name')),
         };
       } else if (last === 'listen' && obj) {
         facts.listen.push({
           line: st.line,
-          port: literalInt(args.positional[0] ?? args.keywords.get('port')),
-          host: literalString(args.positional[1] ?? args.keywords.get('address')),
+          port: literalInt(args().positional[0] ?? args().keywords.get('port')),
+          host: literalString(args().positional[1] ?? args().keywords.get('address')),
         });
       } else if (
         (q === 'tornado.options.define' || q === 'define') &&
-        literalString(args.positional[0]) === 'port'
+        literalString(args().positional[0]) === 'port'
       ) {
-        const p = literalInt(args.keywords.get('default') ?? args.positional[1]);
+        const p = literalInt(args().keywords.get('default') ?? args().positional[1]);
         if (p) facts.optionPort = { line: st.line, port: p };
       } else if (last === 'run' && obj && !obj.includes('.')) {
-        facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args.keywords.get('port')) });
-      } else if ((last === 'include_router' || last === 'register_blueprint') && args.positional[0]?.length) {
-        const target = args.positional[0]?.map((x) => x.value).join('') ?? '';
-        const kw = args.keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix');
+        facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args().keywords.get('port')) });
+      } else if (
+        (last === 'include_router' || last === 'register_blueprint') &&
+        args().positional[0]?.length
+      ) {
+        const target =
+          args()
+            .positional[0]?.map((x) => x.value)
+            .join('') ?? '';
+        const kw = args().keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix');
         facts.includes.push({
           parent: qualified(f, obj),
           child: qualified(f, target),
           prefix: kw ? literalString(kw) : '',
         });
       } else if (q === 'os.environ.setdefault' || q === 'os.environ.__setitem__') {
-        if (literalString(args.positional[0]) === 'DJANGO_SETTINGS_MODULE') {
-          const v = literalString(args.positional[1]);
+        if (literalString(args().positional[0]) === 'DJANGO_SETTINGS_MODULE') {
+          const v = literalString(args().positional[1]);
           if (v) facts.settingsDefault = { module: v, line: st.line };
         }
       }
@@ -482,7 +478,9 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       ) {
         routeObj = obj;
       } else if (
-        (!obj && ROUTE_FUNCS.has(last) && (decorator || last === 'Route' || last === 'path' || last === 're_path')) ||
+        (!obj &&
+          ROUTE_FUNCS.has(last) &&
+          (decorator || last === 'Route' || last === 'path' || last === 're_path')) ||
         (obj && ROUTE_FUNCS.has(last) && /(^|\.)web$/.test(obj)) ||
         q === 'django.urls.path' ||
         q === 'django.urls.re_path' ||
@@ -491,7 +489,7 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
         routeObj = '';
       }
       if (routeObj !== null) {
-        const path0 = literalString(args.positional[0]);
+        const path0 = literalString(args().positional[0]);
         if (path0 !== null) facts.routes.push({ obj: routeObj, path: path0, line: st.line });
       }
     }
