@@ -1,4 +1,4 @@
-// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write] [--cli dist/cli/main.js]
+// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write] [--cli dist/cli/pycontain.cjs]
 //
 // --prepare writes one checkout per corpus entry from local git mirrors (`git archive` of the
 // pinned commit), without the Dockerfiles, compose files and .dockerignore: what `init` sees on a
@@ -24,7 +24,8 @@ import { type CorpusEntry, loadCorpus, slugOf } from './truth.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const ROOT = path.resolve(HERE, '../..');
-const DEFAULT_CLI = path.join(ROOT, 'dist/cli/main.js');
+// The package bin, what users run (detect starts from its bundle there).
+const DEFAULT_CLI = path.join(ROOT, 'dist/cli/pycontain.cjs');
 
 interface Args {
   prepare: boolean;
