@@ -15,7 +15,12 @@ export function analyzeAll(files: PyFile[]): Map<PyFile, FileFacts> {
   const sub = subclassFrameworks(files, facts);
   if (sub.size === 0) return facts;
   const ctor = (q: string) => constructorFramework(q) ?? sub.get(q) ?? null;
-  for (const f of files) facts.set(f, analyze(f, ctor));
+  // A file can only call a subclass by a name whose last part it spells (an import or the class
+  // itself): the others' facts cannot change.
+  const lastParts = new Set([...sub.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
+  for (const f of files) {
+    if ([...lastParts].some((n) => f.text.includes(n))) facts.set(f, analyze(f, ctor));
+  }
   return facts;
 }
 

@@ -137,22 +137,52 @@ function classBases(f: PyFile, t: Token[]): string[] {
     .map((n) => qualified(f, n));
 }
 
+/** Lookup tables over data/frameworks.json: analysis asks about every call of every file. */
+interface CtorIndex {
+  data: ReturnType<typeof frameworksData>;
+  ctors: Map<string, Framework>;
+  /** method -> [framework, package] in the data's order. */
+  methods: Map<string, [Framework, string][]>;
+}
+let index: CtorIndex | null = null;
+function ctorIndex(): CtorIndex {
+  const data = frameworksData();
+  if (index?.data === data) return index;
+  const ctors = new Map<string, Framework>();
+  const methods = new Map<string, [Framework, string][]>();
+  for (const [name, spec] of Object.entries(data.frameworks)) {
+    for (const c of spec.constructors) if (!ctors.has(c)) ctors.set(c, name as Framework);
+    for (const [method, pkg] of Object.entries(spec.methods ?? {})) {
+      const list = methods.get(method) ?? [];
+      list.push([name as Framework, pkg]);
+      methods.set(method, list);
+    }
+  }
+  index = { data, ctors, methods };
+  return index;
+}
+
 /** A method that makes the app (Pyramid's config.make_wsgi_app()) in a module that imports its package. */
 function methodFramework(q: string, imported: Set<string>): Framework | null {
-  const method = q.slice(q.lastIndexOf('.') + 1);
-  if (method === q) return null;
-  for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
-    const pkg = spec.methods?.[method];
-    if (pkg && imported.has(pkg)) return name as Framework;
+  const dot = q.lastIndexOf('.');
+  if (dot < 0) return null;
+  for (const [name, pkg] of ctorIndex().methods.get(q.slice(dot + 1)) ?? []) {
+    if (imported.has(pkg)) return name;
   }
   return null;
 }
 
 export function constructorFramework(q: string): Framework | null {
-  for (const [name, spec] of Object.entries(frameworksData().frameworks)) {
-    if (spec.constructors.includes(q)) return name as Framework;
-  }
-  return null;
+  return ctorIndex().ctors.get(q) ?? null;
+}
+
+/** Whether the call whose '(' is at `open` passes any argument (what callArgs would find non-empty). */
+function hasArgs(t: Token[], open: number): boolean {
+  const next = t[open + 1];
+  if (!next || (next.type === 'op' && next.value === ')')) return false;
+  if (!(next.type === 'op' && next.value === ',')) return true;
+  const args = callArgs(t, open);
+  return args.positional.length > 0 || args.keywords.size > 0;
 }
 
 export function analyze(f: PyFile, ctor: (q: string) => Framework | null = constructorFramework): FileFacts {
@@ -236,11 +266,11 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
     }
     // os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings"
     if (
-      qualified(f, dottedName(t, 0)?.name ?? '') === 'os.environ' &&
-      t[3]?.value === '[' &&
       t[4]?.type === 'string' &&
       t[4].value === 'DJANGO_SETTINGS_MODULE' &&
-      t[6]?.value === '='
+      t[3]?.value === '[' &&
+      t[6]?.value === '=' &&
+      qualified(f, dottedName(t, 0)?.name ?? '') === 'os.environ'
     ) {
       const v = literalString(t.slice(7));
       if (v && !facts.settingsDefault) facts.settingsDefault = { module: v, line: st.line };
@@ -365,13 +395,15 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       const d = dottedName(t, k);
       if (!d || t[d.end]?.value !== '(') continue;
       const q = qualified(f, d.name);
-      const args = callArgs(t, d.end);
+      // Most calls need no argument list: split it only when a rule below reads it.
+      let parsed: ReturnType<typeof callArgs> | undefined;
+      const open = d.end;
+      const args = () => (parsed ??= callArgs(t, open));
       const last = d.name.split('.').pop() as string;
       const obj = d.name.includes('.') ? d.name.slice(0, d.name.lastIndexOf('.')) : '';
       if (constructorFramework(q) === 'gradio') gradioCtor = true;
       const where = inDef ?? (inMain ? MAIN : null);
-      if (where && (args.positional.length > 0 || args.keywords.size > 0))
-        facts.argCalls.push({ callee: q, line: st.line });
+      if (where && hasArgs(t, open)) facts.argCalls.push({ callee: q, line: st.line });
       if (where && obj) {
         const calls = facts.fnCalls.get(where) ?? [];
         calls.push({ obj: obj.split('.')[0] as string, method: last, line: st.line });
@@ -383,78 +415,82 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       if (dj && topLevel && first.type === 'name' && t[1]?.value === '=')
         facts.djangoApp.push({ kind: dj[1] as 'wsgi' | 'asgi', name: first.value, line: st.line });
       if (q === 'uvicorn.run' || q === 'uvicorn.main.run') {
-        const a0 = args.positional[0];
+        const a0 = args().positional[0];
         facts.uvicornRun.push({
           line: st.line,
           target: literalString(a0),
           varName: a0?.length === 1 && a0[0]?.type === 'name' ? a0[0].value : null,
-          port: literalInt(args.keywords.get('port')),
+          port: literalInt(args().keywords.get('port')),
         });
       } else if (
         q === 'aiohttp.web.run_app' ||
         q === 'aiohttp.web_runner.run_app' ||
         q === 'aiohttp.web.run_app'
       ) {
-        facts.runApp = { line: st.line, port: literalInt(args.keywords.get('port')) };
+        facts.runApp = { line: st.line, port: literalInt(args().keywords.get('port')) };
       } else if (last === 'launch' && gradioCtor) {
         facts.gradioLaunch = {
           line: st.line,
-          port: literalInt(args.keywords.get('server_port')),
-          host: literalString(args.keywords.get('server_name')),
+          port: literalInt(args().keywords.get('server_port')),
+          host: literalString(args().keywords.get('server_name')),
         };
       } else if (last === 'listen' && obj) {
         facts.listen.push({
           line: st.line,
-          port: literalInt(args.positional[0] ?? args.keywords.get('port')),
-          host: literalString(args.positional[1] ?? args.keywords.get('address')),
+          port: literalInt(args().positional[0] ?? args().keywords.get('port')),
+          host: literalString(args().positional[1] ?? args().keywords.get('address')),
         });
       } else if (
         (q === 'tornado.options.define' || q === 'define') &&
-        literalString(args.positional[0]) === 'port'
+        literalString(args().positional[0]) === 'port'
       ) {
-        const p = literalInt(args.keywords.get('default') ?? args.positional[1]);
+        const p = literalInt(args().keywords.get('default') ?? args().positional[1]);
         if (p) facts.optionPort = { line: st.line, port: p };
       } else if (last === 'run' && obj && !obj.includes('.')) {
-        facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args.keywords.get('port')) });
-      } else if ((last === 'include_router' || last === 'register_blueprint') && args.positional[0]?.length) {
-        const target = args.positional[0]?.map((x) => x.value).join('') ?? '';
-        const kw = args.keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix');
+        facts.devRun.push({ varName: obj, line: st.line, port: literalInt(args().keywords.get('port')) });
+      } else if (
+        (last === 'include_router' || last === 'register_blueprint') &&
+        args().positional[0]?.length
+      ) {
+        const target =
+          args()
+            .positional[0]?.map((x) => x.value)
+            .join('') ?? '';
+        const kw = args().keywords.get(last === 'include_router' ? 'prefix' : 'url_prefix');
         facts.includes.push({
           parent: qualified(f, obj),
           child: qualified(f, target),
           prefix: kw ? literalString(kw) : '',
         });
       } else if (q === 'os.environ.setdefault' || q === 'os.environ.__setitem__') {
-        if (literalString(args.positional[0]) === 'DJANGO_SETTINGS_MODULE') {
-          const v = literalString(args.positional[1]);
+        if (literalString(args().positional[0]) === 'DJANGO_SETTINGS_MODULE') {
+          const v = literalString(args().positional[1]);
           if (v) facts.settingsDefault = { module: v, line: st.line };
         }
       }
       // Routes: decorators and route tables.
-      const path0 = literalString(args.positional[0]);
-      if (path0 !== null) {
-        const decorator = k > 0 && t[k - 1]?.value === '@';
-        if (
-          (decorator || last === 'add_url_rule' || last === 'add_get' || last === 'add_api_route') &&
-          obj &&
-          ROUTE_METHODS.has(last)
-        ) {
-          facts.routes.push({ obj, path: path0, line: st.line });
-        } else if (
-          !obj &&
+      const decorator = k > 0 && t[k - 1]?.value === '@';
+      let routeObj: string | null = null;
+      if (
+        (decorator || last === 'add_url_rule' || last === 'add_get' || last === 'add_api_route') &&
+        obj &&
+        ROUTE_METHODS.has(last)
+      ) {
+        routeObj = obj;
+      } else if (
+        (!obj &&
           ROUTE_FUNCS.has(last) &&
-          (decorator || last === 'Route' || last === 'path' || last === 're_path')
-        ) {
-          facts.routes.push({ obj: '', path: path0, line: st.line });
-        } else if (obj && ROUTE_FUNCS.has(last) && /(^|\.)web$/.test(obj)) {
-          facts.routes.push({ obj: '', path: path0, line: st.line });
-        } else if (
-          q === 'django.urls.path' ||
-          q === 'django.urls.re_path' ||
-          q === 'starlette.routing.Route'
-        ) {
-          facts.routes.push({ obj: '', path: path0, line: st.line });
-        }
+          (decorator || last === 'Route' || last === 'path' || last === 're_path')) ||
+        (obj && ROUTE_FUNCS.has(last) && /(^|\.)web$/.test(obj)) ||
+        q === 'django.urls.path' ||
+        q === 'django.urls.re_path' ||
+        q === 'starlette.routing.Route'
+      ) {
+        routeObj = '';
+      }
+      if (routeObj !== null) {
+        const path0 = literalString(args().positional[0]);
+        if (path0 !== null) facts.routes.push({ obj: routeObj, path: path0, line: st.line });
       }
     }
   }

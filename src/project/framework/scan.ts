@@ -41,6 +41,10 @@ const SKIP_DIRS = new Set([
   'samples',
   'benchmarks',
 ]);
+// Third-party code copied into the repository: never the app, and often most of its .py files.
+const VENDORED_DIRS = new Set(['vendor', '_vendor', 'vendored', 'third_party', 'thirdparty', 'third-party']);
+// Usual homes of vendored libraries put on sys.path; an app's own package of that name has an __init__.py.
+const VENDORED_UNLESS_PACKAGE = new Set(['ext', 'lib', 'extern', 'external']);
 const MAX_FILES = 2000;
 const MAX_BYTES = 512 * 1024;
 const MAX_DEPTH = 8;
@@ -68,6 +72,8 @@ async function listPyFiles(base: string): Promise<string[]> {
     } catch {
       return;
     }
+    const name = dir.slice(dir.lastIndexOf('/') + 1);
+    if (VENDORED_UNLESS_PACKAGE.has(name) && !entries.some((e) => e.name === '__init__.py')) return;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (out.length >= MAX_FILES) return;
@@ -75,6 +81,7 @@ async function listPyFiles(base: string): Promise<string[]> {
       if (e.isDirectory()) {
         if (
           SKIP_DIRS.has(e.name) ||
+          VENDORED_DIRS.has(e.name) ||
           e.name.endsWith('.egg-info') ||
           (e.name.startsWith('.') && e.name !== '.')
         )
@@ -170,11 +177,25 @@ export function absolute(f: PyFile, q: string): string {
   return [...pkg, ...(rest ? [rest] : [])].filter(Boolean).join('.');
 }
 
+// Analysis qualifies the same few names many times per file.
+const qualifiedCache = new WeakMap<PyFile, Map<string, string>>();
+
 /** Fully qualified name of a dotted name used in a file; unbound names are the file's own. */
 export function qualified(f: PyFile, name: string): string {
-  const head = name.split('.')[0] as string;
-  if (!f.bindings.has(head) && !BUILTINS.has(head)) return f.module ? `${f.module}.${name}` : name;
-  return absolute(f, qualify(name, f.bindings));
+  let cache = qualifiedCache.get(f);
+  if (!cache) {
+    cache = new Map();
+    qualifiedCache.set(f, cache);
+  }
+  let q = cache.get(name);
+  if (q === undefined) {
+    const dot = name.indexOf('.');
+    const head = dot < 0 ? name : name.slice(0, dot);
+    if (!f.bindings.has(head) && !BUILTINS.has(head)) q = f.module ? `${f.module}.${name}` : name;
+    else q = absolute(f, qualify(name, f.bindings));
+    cache.set(name, q);
+  }
+  return q;
 }
 
 const BUILTINS = new Set([
