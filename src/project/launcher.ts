@@ -24,6 +24,7 @@ import {
   scanSettings,
   settingsPort,
 } from './launcher-settings.js';
+import { shellLaunchers } from './launcher-shell.js';
 import {
   callArgs,
   dottedName,
@@ -47,7 +48,7 @@ export interface LaunchInput {
   display?: (rel: string) => string;
 }
 
-export type LaunchKind = 'procfile' | 'console-script' | 'main-block';
+export type LaunchKind = 'procfile' | 'entry-script' | 'server-config' | 'console-script' | 'main-block';
 
 export interface LaunchCandidate {
   kind: LaunchKind;
@@ -66,6 +67,8 @@ export interface LaunchCandidate {
   score: number;
   /** Said when this candidate is used (a host rewritten to 0.0.0.0...). */
   warnings: Warning[];
+  /** Decisions recorded when this candidate is used (release steps an entry script also runs...). */
+  notes?: Decision[];
 }
 
 export interface DroppedLauncher {
@@ -764,11 +767,17 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
         env: {},
         source: show('Procfile', web.line),
         reason: `the project declares its web process in the Procfile (${r.reason})`,
-        score: 300,
+        // A line that needs a shell (`migrate; gunicorn ...`) ranks below an entry script's plain server line.
+        score: r.command[0] === 'sh' ? 240 : 300,
         warnings: r.warnings.map((w) => ({ ...w, source: show('Procfile', web.line) })),
       });
     }
   }
+
+  // Entry shell scripts and server config files (src/project/launcher-shell.ts).
+  const shell = await shellLaunchers({ base: input.base, files: input.files, installed, show });
+  candidates.push(...shell.candidates);
+  dropped.push(...shell.dropped);
 
   // Console scripts.
   for (const [name, rawTarget] of Object.entries(input.scripts)) {
@@ -962,8 +971,12 @@ export function useLauncher(
   const old = decisions.findIndex((d) => d.topic === 'command');
   if (old >= 0) decisions.splice(old, 1);
   decisions.push({ topic: 'command', value: c.command.join(' '), reason: c.reason, source: c.source });
+  decisions.push(...(c.notes ?? []));
   warnings.push(...c.warnings);
   const env = { ...s.env, ...c.env };
+  // A launcher that reads its port from the environment and names none listens on the port chosen here.
+  if (overridePort === undefined && c.port === null && c.portEnv && s.port !== null)
+    env[c.portEnv] = String(s.port);
   // The port the user chose reaches a launcher that reads it from the environment.
   if (overridePort !== undefined && c.portEnv) env[c.portEnv] = String(overridePort);
   if (overridePort !== undefined || c.port === null)
