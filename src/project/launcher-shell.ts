@@ -83,7 +83,7 @@ export function logicalLines(text: string): Line[] {
     const s = stripComment(raw);
     const cont = /\\\s*$/.test(s);
     const piece = cont ? s.replace(/\\\s*$/, ' ') : s;
-    if (cur) cur.text += ` ${piece.trim()}`;
+    if (cur) cur.text = `${cur.text.trimEnd()} ${piece.trim()}`;
     else cur = { text: piece, line: i + 1 };
     if (!cont) {
       if (cur.text.trim()) out.push({ text: cur.text.trim(), line: cur.line });
@@ -462,9 +462,9 @@ export function gunicornConfig(
       bind = { host, port: env.fallback, portEnv: env.name, line: st.line };
       continue;
     }
-    const fm = str
-      ? /^(.*?):\{[^}]*\(\s*['"](\w+)['"]\s*(?:,\s*['"]?(\d+)['"]?)?\s*\)\s*\}$/.exec(str.value)
-      : null;
+    // The tokenizer keeps an f-string's text without its fields: read them from the source line.
+    const raw = str?.prefix?.includes('f') ? (text.split(/\r?\n/)[st.line - 1] ?? '') : '';
+    const fm = /["'](.*?):\{[^}]*\(\s*['"](\w+)['"]\s*(?:,\s*['"]?(\d+)['"]?)?\s*\)\s*\}["']/.exec(raw);
     if (fm) bind = { host: fm[1] as string, port: fm[3] ?? null, portEnv: fm[2] as string, line: st.line };
   }
   return { bind, wsgiApp };
