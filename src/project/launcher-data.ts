@@ -25,6 +25,7 @@ const LaunchersFile = z.object({
   subcommands: z.array(z.string()).min(1),
   cliGroups: z.array(z.string()),
   cliCommands: z.array(z.string()),
+  clientSettings: z.string(),
   shellServers: z.record(z.string(), z.array(z.string()).min(1)),
   shellWrappers: z.record(z.string(), z.number().int().min(0)),
   entryScripts: z.string(),
@@ -55,7 +56,7 @@ export function parseLaunchersData(text: string): LaunchersData {
     if (!s.dev && s.defaultHost === undefined)
       throw new Error(`launchers.json: ${key} does not say which host it binds by default`);
   }
-  for (const key of ['entryScripts', 'skipScripts', 'setupSteps'] as const) {
+  for (const key of ['entryScripts', 'skipScripts', 'setupSteps', 'clientSettings'] as const) {
     try {
       new RegExp(d[key]);
     } catch (e) {

@@ -248,13 +248,32 @@ class Walker {
       }
       return q;
     };
-    for (const st of [...locals].reverse()) {
+    // `x = other_name`: the other name's type.
+    const aliasType = (file: PyFile, rhs: Token[], scope: Statement[]) => {
+      const d = dottedName(rhs, 0);
+      return d && d.end === rhs.length && d.name !== name && d.name !== 'None'
+        ? this.typeOf(file, d.name, scope, depth + 1)
+        : null;
+    };
+    const mine = [...locals].reverse();
+    for (const st of mine) {
       const t = st.tokens;
-      if (t[0]?.value === name && t[1]?.value === '=' && t[1].type === 'op') return rhsType(f, t.slice(2));
+      if (t[0]?.value === name && t[1]?.value === '=' && t[1].type === 'op')
+        return rhsType(f, t.slice(2)) ?? aliasType(f, t.slice(2), []);
     }
     const q = qualified(f, name);
     const a = this.idx.assigns.get(q);
-    if (a) return rhsType(a.file, a.tokens);
+    const typed = a ? (rhsType(a.file, a.tokens) ?? aliasType(a.file, a.tokens, [])) : null;
+    if (typed) return typed;
+    // A module global set inside a function of its module (`global server; server = make_server(app)`).
+    const mod = this.idx.byModule.get(q.slice(0, q.lastIndexOf('.')));
+    const short = q.slice(q.lastIndexOf('.') + 1);
+    for (const st of mod?.statements ?? []) {
+      const t = st.tokens;
+      if (st.indent === 0 || t[0]?.value !== short || t[1]?.value !== '=' || t[1].type !== 'op') continue;
+      const r = rhsType(mod as PyFile, t.slice(2));
+      if (r) return r;
+    }
     return null;
   }
 
@@ -550,6 +569,19 @@ class Resolver {
     }
     return { host: null, port: null };
   }
+}
+
+/** The server is given a "module:app" string whose module is a sibling of the launcher, not importable from the root. */
+function scriptRelativeTarget(h: Hit, f: PyFile, idx: Index): boolean {
+  const target = literalString(callArgs(h.tokens, h.open).positional[0]);
+  const m = target ? /^([A-Za-z_]\w*)(?:\.[\w.]+)?:[\w.]+$/.exec(target) : null;
+  if (!m) return false;
+  const head = m[1] as string;
+  const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
+  if (!dir || idx.byModule.has(head)) return false;
+  return [...idx.byModule.values()].some(
+    (x) => x.rel === `${dir}/${head}.py` || x.rel === `${dir}/${head}/__init__.py`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -903,7 +935,13 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
     const command = module.includes('.') || isMainPy ? ['python', '-m', module] : ['python', f.rel];
     const source = show(f.rel, main.line);
     const what = isMainPy ? `${f.rel}` : `the __main__ block of ${f.rel}`;
-    const r = fromHits(what, walker.walk(f, main.body, null), command, source);
+    const hits = walker.walk(f, main.body, null);
+    // `uvicorn.run("app:app")` in mealie/main.py imports `app` from the script's own directory, which
+    // is on sys.path only when the file runs as a script: `python -m pkg.main` would not find it.
+    if (command[1] === '-m' && !isMainPy && hits.some((h) => scriptRelativeTarget(h, f, idx))) {
+      command.splice(0, command.length, 'python', f.rel);
+    }
+    const r = fromHits(what, hits, command, source);
     if (!r) continue;
     if ('drop' in r) {
       dropped.push({ what, reason: r.drop, source });
