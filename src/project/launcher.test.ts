@@ -285,6 +285,19 @@ describe('console scripts', () => {
     expect(r.candidates[0]?.port).toBe(8000);
     expect(r.candidates[0]?.portReason).toContain('when no port is given');
   });
+
+  it('ranks a root launcher script that starts the same server as a console script above it', async () => {
+    const r = await launch(
+      {
+        'svc/__init__.py': 'import uvicorn\n\ndef main():\n    uvicorn.run("svc.api:app", host="0.0.0.0")\n',
+        'launch.py': 'import svc\n\nif __name__ == "__main__":\n    svc.main()\n',
+      },
+      ['uvicorn'],
+      { scripts: { svc: 'svc:main' } },
+    );
+    expect(r.candidates.map((c) => c.command)).toEqual([['python', 'launch.py'], ['svc']]);
+    expect(r.candidates[0]?.reason).toContain('root launcher script for console script svc');
+  });
 });
 
 describe('Procfile', () => {

@@ -28,6 +28,7 @@ import { shellLaunchers } from './launcher-shell.js';
 import {
   callArgs,
   dottedName,
+  importBindings,
   literalString,
   matchingBracket,
   type Statement,
@@ -228,17 +229,30 @@ class Walker {
   readonly data = launchersData();
   constructor(readonly idx: Index) {}
 
+  /** A name qualified through the imports of its file, and those inside a function (`from pkg.web import server`). */
+  qualifyIn(f: PyFile, name: string, scope: Statement[]): string {
+    const head = name.split('.')[0] as string;
+    const local = importBindings(
+      scope.filter(
+        (st) => st.indent > 0 && (st.tokens[0]?.value === 'from' || st.tokens[0]?.value === 'import'),
+      ),
+    ).get(head);
+    return local ? `${local}${name.slice(head.length)}` : qualified(f, name);
+  }
+
   /** Qualified constructor an object name was made with: a local, module-level or imported assignment. */
   typeOf(f: PyFile, name: string, locals: Statement[], depth = 0): string | null {
     if (depth > 3) return null;
-    const rhsType = (file: PyFile, rhs: Token[]): string | null => {
+    const rhsType = (file: PyFile, rhs: Token[], scope: Statement[] = []): string | null => {
       const d = dottedName(rhs, 0);
       if (!d || rhs[d.end]?.value !== '(') return null;
-      const q = qualified(file, d.name);
+      const q = this.qualifyIn(file, d.name, scope);
       const fn = this.idx.fns.get(q);
       if (fn) {
+        const top = Math.min(...fn.body.map((b) => b.indent));
         for (const b of fn.body) {
-          if (b.tokens[0]?.value !== 'return') continue;
+          // The function's own return, not one of a function nested in it.
+          if (b.tokens[0]?.value !== 'return' || b.indent !== top) continue;
           const r = dottedName(b.tokens, 1);
           if (!r) continue;
           if (b.tokens[r.end]?.value === '(') return qualified(fn.file, r.name);
@@ -259,9 +273,9 @@ class Walker {
     for (const st of mine) {
       const t = st.tokens;
       if (t[0]?.value === name && t[1]?.value === '=' && t[1].type === 'op')
-        return rhsType(f, t.slice(2)) ?? aliasType(f, t.slice(2), []);
+        return rhsType(f, t.slice(2)) ?? aliasType(f, t.slice(2), locals);
     }
-    const q = qualified(f, name);
+    const q = this.qualifyIn(f, name, locals);
     const a = this.idx.assigns.get(q);
     const typed = a ? (rhsType(a.file, a.tokens) ?? aliasType(a.file, a.tokens, [])) : null;
     if (typed) return typed;
@@ -271,7 +285,7 @@ class Walker {
     for (const st of mod?.statements ?? []) {
       const t = st.tokens;
       if (st.indent === 0 || t[0]?.value !== short || t[1]?.value !== '=' || t[1].type !== 'op') continue;
-      const r = rhsType(mod as PyFile, t.slice(2));
+      const r = rhsType(mod as PyFile, t.slice(2), mod?.statements ?? []);
       if (r) return r;
     }
     return null;
@@ -812,6 +826,7 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
   dropped.push(...shell.dropped);
 
   // Console scripts.
+  const consoleServers = new Map<string, { name: string; score: number }>();
   for (const [name, rawTarget] of Object.entries(input.scripts)) {
     const target = rawTarget.replace(/\s+/g, '').replace(/\[.*$/, '');
     const [mod, attr] = target.split(':') as [string, string | undefined];
@@ -916,6 +931,7 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
       continue;
     }
     const { serverText, configured, ...c } = r.candidate;
+    consoleServers.set(serverText, { name, score: 200 + bonus });
     candidates.push({
       ...c,
       kind: 'console-script',
@@ -954,12 +970,15 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
     )
       ? 5
       : 0;
+    // A launcher script at the repository root that starts the same server as a console script is the
+    // maintainers' way to run it from the checkout; it needs no entry-point metadata installed.
+    const same = depth === 0 && !isMainPy ? consoleServers.get(serverText) : undefined;
     candidates.push({
       ...c,
       env: { ...c.env, ...(f.importRoot !== '.' && command[1] === '-m' ? { PYTHONPATH: f.importRoot } : {}) },
       kind: 'main-block',
-      score: 100 + nameBonus - 2 * depth + (configured ? 10 : 0),
-      reason: `${what} starts ${serverText}${configured ? `; the app is configured there first (${configured}), so the launcher runs, not module:app` : ''}`,
+      score: same ? same.score + 1 : 100 + nameBonus - 2 * depth + (configured ? 10 : 0),
+      reason: `${what} starts ${serverText}${configured ? `; the app is configured there first (${configured}), so the launcher runs, not module:app` : ''}${same ? `; the repository's root launcher script for console script ${same.name}` : ''}`,
     });
   }
 
