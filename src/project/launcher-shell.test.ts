@@ -40,12 +40,14 @@ describe('entry shell scripts', () => {
     expect(c?.notes?.[0]?.reason).toContain('boot.sh:3');
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell ${VAR} syntax
   it('expands ${VAR:-default}, follows gosu and drops "$@" and flags left to the environment', async () => {
     const r = await launch(
       {
         'svc/__init__.py': '',
         'svc/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
         'docker-entrypoint.sh':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell ${VAR} syntax
           '#!/bin/sh\nPORT=${APP_PORT:-8100}\nHOST=${APP_HOST:-127.0.0.1}\nexec gosu app tini -- uvicorn svc.main:app \\\n  --host $HOST --port "$PORT" --workers $WORKERS "$@"\n',
       },
       ['fastapi', 'uvicorn'],
@@ -61,6 +63,7 @@ describe('entry shell scripts', () => {
       {
         ...APP,
         'bin/docker-entrypoint':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell ${VAR} syntax
           '#!/bin/bash\nset -e\nworker() {\n  exec rq worker\n}\nserver() {\n  BIND=${BIND_ADDRESS:-[::]:5050}\n  exec /usr/local/bin/gunicorn -b "$BIND" -w${WORKERS:-4} web:app\n}\ncase "$1" in\n  dev_server)\n    exec flask run --reload\n    ;;\n  worker) shift; worker ;;\n  server)\n    shift\n    server\n    ;;\n  *) exec "$@" ;;\nesac\n',
       },
       ['flask', 'gunicorn'],
@@ -79,6 +82,7 @@ describe('entry shell scripts', () => {
         'proj/entrypoint.sh':
           '#!/bin/bash\nif [[ ! $SKIP == True ]]; then\n  ./checks.sh && exec ./webserver.sh\nfi\n',
         'proj/webserver.sh':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell ${VAR} syntax
           '#!/bin/bash\nexec gunicorn proj.wsgi:application --bind 0.0.0.0:${PORT:-8080}\n',
       },
       ['gunicorn'],
@@ -208,6 +212,7 @@ describe('shell and config parsing', () => {
 
   it('expands defaults, set variables and "$@"', () => {
     const vars = new Map<string, string | null>([['A', '1']]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell ${VAR} syntax
     expect(expandWord('${A:-2}-${B:-3}-$A-$C', vars)).toBe('1-3-1-$C');
     expect(expandWord('"$@"'.replace(/"/g, ''), vars)).toBe('\u0000');
   });
