@@ -33,9 +33,6 @@ const LaunchersFile = z.object({
   entryDirs: z.array(z.string()),
   serverBranches: z.array(z.string()),
   setupSteps: z.string(),
-  gunicornConfigs: z.array(z.string()),
-  uwsgiConfigs: z.array(z.string()),
-  uwsgiDirs: z.array(z.string()),
 });
 export type ServerCallSpec = z.infer<typeof ServerCall>;
 export type LaunchersData = z.infer<typeof LaunchersFile>;

@@ -174,37 +174,6 @@ describe('entry shell scripts', () => {
   });
 });
 
-describe('uWSGI ini launchers', () => {
-  it('runs uwsgi --ini when the ini names the app and an HTTP address', async () => {
-    const r = await launch(
-      { ...APP, 'etc/uwsgi.ini': '[uwsgi]\nhttp-socket = :$(PORT)\nwsgi-file = web.py\nmaster = true\n' },
-      ['flask', 'pyuwsgi'],
-    );
-    const c = r.candidates[0];
-    expect(c?.kind).toBe('server-config');
-    expect(c?.command).toEqual(['uwsgi', '--ini', 'etc/uwsgi.ini']);
-    expect(c?.port).toBeNull();
-    expect(c?.portEnv).toBe('PORT');
-  });
-
-  it('names the app and address itself when the ini points into the maintainers’ container', async () => {
-    const r = await launch(
-      { ...APP, 'uwsgi.ini': '[uwsgi]\nchdir=/etc/app\nmodule=web:app\nhttp=0.0.0.0:8080 ; comment\n' },
-      ['flask', 'uwsgi'],
-    );
-    const c = r.candidates[0];
-    expect(c?.command).toEqual(['uwsgi', '--http', '0.0.0.0:8080', '--module', 'web:app', '--master']);
-    expect(c?.port).toBe(8080);
-    expect(c?.reason).toContain('chdir=/etc/app');
-  });
-
-  it('is not used without uwsgi among the dependencies', async () => {
-    const r = await launch({ ...APP, 'uwsgi.ini': '[uwsgi]\nmodule=web:app\nhttp=:8080\n' }, ['flask']);
-    expect(r.candidates).toEqual([]);
-    expect(r.dropped[0]?.reason).toContain('uwsgi is not among the dependencies');
-  });
-});
-
 describe('shell and config parsing', () => {
   it('joins continuations and strips comments outside quotes', () => {
     expect(logicalLines('# c\nexec a \\\n  b "#x" # y\n')).toEqual([{ text: 'exec a b "#x"', line: 2 }]);

@@ -17,7 +17,7 @@ import { envReads, literalValue } from './launcher-settings.js';
 import { scanPython, type Token } from './pyscan.js';
 
 export interface ShellLaunch {
-  kind: 'entry-script' | 'server-config';
+  kind: 'entry-script';
   command: string[];
   port: number | null;
   portReason: string;
@@ -491,14 +491,11 @@ export interface UwsgiIni {
   module: string | null;
   wsgiFile: string | null;
   http: { key: 'http' | 'http-socket'; value: string; line: number } | null;
-  chdir: string | null;
-  /** Settings naming paths of the maintainers' container (virtualenv, home). */
-  containerPaths: string[];
 }
 
 /** The [uwsgi] section of an ini file: the first value of each key (if-env blocks included as written). */
 export function parseUwsgiIni(text: string): UwsgiIni {
-  const out: UwsgiIni = { module: null, wsgiFile: null, http: null, chdir: null, containerPaths: [] };
+  const out: UwsgiIni = { module: null, wsgiFile: null, http: null };
   let section = '';
   text.split(/\r?\n/).forEach((raw, i) => {
     const s = raw.replace(/\s[;#].*$/, '').trim();
@@ -516,9 +513,6 @@ export function parseUwsgiIni(text: string): UwsgiIni {
     if ((key === 'module' || key === 'wsgi' || key === 'w') && !out.module) out.module = value;
     else if (key === 'wsgi-file' && !out.wsgiFile) out.wsgiFile = value;
     else if ((key === 'http' || key === 'http-socket') && !out.http) out.http = { key, value, line: i + 1 };
-    else if (key === 'chdir' && !out.chdir) out.chdir = value;
-    else if ((key === 'virtualenv' || key === 'home' || key === 'venv') && value.startsWith('/'))
-      out.containerPaths.push(`${key}=${value}`);
   });
   return out;
 }
@@ -676,63 +670,6 @@ export async function shellLaunchers(
     });
   }
 
-  // A uWSGI ini that names the app and an HTTP address is a launcher on its own.
-  for (const dir of d.uwsgiDirs) {
-    for (const name of d.uwsgiConfigs) {
-      const rel = dir === '.' ? name : `${dir}/${name}`;
-      const text = await readText(rel);
-      if (!text) continue;
-      const ini = parseUwsgiIni(text);
-      if ((!ini.module && !ini.wsgiFile) || !ini.http) continue;
-      const what = `uWSGI config ${rel}`;
-      const source = input.show(rel, ini.http.line);
-      const pkg = d.shellServers.uwsgi?.find((p) => input.installed(p));
-      if (!pkg) {
-        dropped.push({ what, reason: 'uwsgi is not among the dependencies', source });
-        continue;
-      }
-      const { host, port } = splitAddress(ini.http.value);
-      const envPort = port ? /^\$\(?\{?(\w+)\}?\)?$/.exec(port) : null;
-      const portNum = port && /^\d+$/.test(port) ? Number(port) : null;
-      const loop = host !== null && LOOPBACK.test(host);
-      const containerOnly = (ini.chdir?.startsWith('/') ? [`chdir=${ini.chdir}`] : []).concat(
-        ini.containerPaths,
-      );
-      let command: string[];
-      let why: string;
-      if (containerOnly.length > 0 || loop) {
-        const app = ini.module ? ['--module', ini.module] : ['--wsgi-file', ini.wsgiFile as string];
-        command = [
-          'uwsgi',
-          `--${ini.http.key}`,
-          `0.0.0.0:${portNum ?? (envPort ? `$(${envPort[1]})` : 8000)}`,
-          ...app,
-          '--master',
-        ];
-        why = `its ${containerOnly.length ? `${containerOnly.join(', ')} is a path of the maintainers' container` : `${ini.http.key} listens on ${host}`}, so the command names the app and the address itself`;
-      } else {
-        command = ['uwsgi', '--ini', rel];
-        why = 'uwsgi reads the app and the address from it';
-      }
-      candidates.push({
-        kind: 'server-config',
-        command,
-        port: portNum,
-        portReason: portNum
-          ? `the port the uWSGI config listens on (${ini.http.key} = ${ini.http.value})`
-          : `the uWSGI config reads its port from $${envPort?.[1] ?? 'PORT'}`,
-        portSource: source,
-        ...(envPort ? { portEnv: envPort[1] as string } : {}),
-        server: pkg,
-        env: {},
-        source,
-        reason: `${what} names the app (${ini.module ?? ini.wsgiFile}) and ${ini.http.key} = ${ini.http.value}; ${why}`,
-        score: 150,
-        warnings: [],
-        notes: [],
-      });
-    }
-  }
   return { candidates, dropped };
 }
 

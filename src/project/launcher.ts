@@ -49,7 +49,7 @@ export interface LaunchInput {
   display?: (rel: string) => string;
 }
 
-export type LaunchKind = 'procfile' | 'entry-script' | 'server-config' | 'console-script' | 'main-block';
+export type LaunchKind = 'procfile' | 'entry-script' | 'console-script' | 'main-block';
 
 export interface LaunchCandidate {
   kind: LaunchKind;
@@ -820,7 +820,7 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
     }
   }
 
-  // Entry shell scripts and server config files (src/project/launcher-shell.ts).
+  // Entry shell scripts (src/project/launcher-shell.ts).
   const shell = await shellLaunchers({ base: input.base, files: input.files, installed, show });
   candidates.push(...shell.candidates);
   dropped.push(...shell.dropped);
@@ -1031,9 +1031,6 @@ export function useLauncher(
   decisions.push(...(c.notes ?? []));
   warnings.push(...c.warnings);
   const env = { ...s.env, ...c.env };
-  // A launcher that reads its port from the environment and names none listens on the port chosen here.
-  if (overridePort === undefined && c.port === null && c.portEnv && s.port !== null)
-    env[c.portEnv] = String(s.port);
   // The port the user chose reaches a launcher that reads it from the environment.
   if (overridePort !== undefined && c.portEnv) env[c.portEnv] = String(overridePort);
   if (overridePort !== undefined || c.port === null)
