@@ -581,7 +581,12 @@ export async function shellLaunchers(
   const dirs = [...d.entryDirs];
   try {
     for (const e of await fsp.readdir(input.base, { withFileTypes: true }))
-      if (e.isDirectory() && !e.name.startsWith('.') && !dirs.includes(e.name)) dirs.push(e.name);
+      if (
+        e.isDirectory() &&
+        !/^(\.|node_modules$|venv$|env$|site-packages$)/.test(e.name) &&
+        !dirs.includes(e.name)
+      )
+        dirs.push(e.name);
   } catch {
     // no app directory listing: nothing to find
   }
