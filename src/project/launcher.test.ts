@@ -357,7 +357,7 @@ describe('fixes found on real apps', () => {
     const r = await launch(
       {
         'pkg/__init__.py':
-          'import os\nfrom pkg.web import make_app\nfrom pkg import web\n\ndef main():\n    app = make_app()\n    global sio\n    sio = web.server\n    port = int(os.environ.get("PORT", 5005))\n    sio.run(app, host=os.environ.get("LISTEN_HOST", "0.0.0.0"), port=port)\n',
+          'import os\nfrom pkg.web import make_app\nfrom pkg import web\n\ndef main():\n    app = make_app()\n    global sio\n    sio = web.server\n    port = int(os.environ.get("PORT", 5005))\n    sio.run(app, host=os.environ.get("LISTEN_HOST", "0.0.0.0"), port=int(port))\n',
         'pkg/web.py':
           'from flask import Flask\nfrom pkg.realtime import init_socketio\nserver = None\n\ndef make_app():\n    global server\n    app = Flask(__name__)\n    server = init_socketio(app)\n    return app\n',
         'pkg/realtime.py':

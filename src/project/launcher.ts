@@ -431,6 +431,16 @@ class Resolver {
     }
     const d = dottedName(expr, 0);
     if (!d) return { value: null, source: here, reason: 'an expression' };
+    // int(port), str(port): the value of the argument.
+    if (
+      /^(int|str)$/.test(d.name) &&
+      expr[d.end]?.value === '(' &&
+      matchingBracket(expr, d.end) === expr.length - 1 &&
+      depth < 3
+    ) {
+      const inner = callArgs(expr, d.end).positional;
+      if (inner.length === 1) return this.resolve(h, inner[0] as Token[], depth + 1);
+    }
     // config["port"]
     if (expr[d.end]?.value === '[') {
       const key = literalString(expr.slice(d.end + 1, matchingBracket(expr, d.end)));
