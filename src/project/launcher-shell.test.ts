@@ -111,6 +111,23 @@ describe('entry shell scripts', () => {
     );
   });
 
+  it('does not use a unix-socket server meant for a proxy, and drops gunicorn --user/--group', async () => {
+    const sock = await launch(
+      { ...APP, 'boot.sh': '#!/bin/sh\nnginx\nexec gunicorn --bind unix:/tmp/app.sock web:app\n' },
+      ['flask', 'gunicorn'],
+    );
+    expect(sock.candidates).toEqual([]);
+    expect(sock.dropped[0]?.reason).toContain('unix:/tmp/app.sock');
+    const user = await launch(
+      {
+        ...APP,
+        'start.sh': '#!/bin/sh\nexec gunicorn web:app -b 0.0.0.0:8000 --user www-data --group=www-data\n',
+      },
+      ['flask', 'gunicorn'],
+    );
+    expect(user.candidates[0]?.command).toEqual(['gunicorn', 'web:app', '-b', '0.0.0.0:8000']);
+  });
+
   it('never uses --reload, and a script name that starts something else is not read', async () => {
     const r = await launch(
       {

@@ -521,6 +521,7 @@ export function parseUwsgiIni(text: string): UwsgiIni {
 // From a server line to the image's command
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|::1|\[::1\])$/;
+const USER_FLAGS = new Set(['-u', '--user', '-g', '--group']);
 const PORT_FLAGS = new Set(['-b', '--bind', '--port', '-p', '--http', '--http-socket', '--listen']);
 
 function shellQuote(w: string): string {
@@ -697,11 +698,19 @@ async function serverCommand(
   readText: (rel: string) => Promise<string | null>,
 ): Promise<ServerCommand | { drop: string }> {
   if (argvIn.includes('--reload')) return { drop: `${prog} --reload is a development server` };
+  // A unix socket is for a reverse proxy in the same container (nginx), which the image does not run.
+  const unix = argvIn.find((x, i) => /^unix:/.test(x) || (argvIn[i - 1] === '--uds' && !!x));
+  if (unix) return { drop: `it listens on ${unix}, a socket for a reverse proxy the image does not run` };
   // Words the script leaves to the environment: a flag with one is dropped, unless it carries the port.
   const argv: string[] = [];
   for (let i = 0; i < argvIn.length; i++) {
     const x = argvIn[i] as string;
     const next = argvIn[i + 1];
+    // The image runs as its own non-root user: switching user needs root.
+    if (prog === 'gunicorn' && USER_FLAGS.has(x.split('=')[0] as string)) {
+      if (!x.includes('=')) i++;
+      continue;
+    }
     if (x.startsWith('-') && !x.includes('=') && next?.includes('$') && !next.startsWith('-')) {
       if (PORT_FLAGS.has(x))
         return { drop: `its ${x} ${next} comes from the environment, which the script does not set` };
