@@ -25,6 +25,14 @@ const LaunchersFile = z.object({
   subcommands: z.array(z.string()).min(1),
   cliGroups: z.array(z.string()),
   cliCommands: z.array(z.string()),
+  clientSettings: z.string(),
+  shellServers: z.record(z.string(), z.array(z.string()).min(1)),
+  shellWrappers: z.record(z.string(), z.number().int().min(0)),
+  entryScripts: z.string(),
+  skipScripts: z.string(),
+  entryDirs: z.array(z.string()),
+  serverBranches: z.array(z.string()),
+  setupSteps: z.string(),
 });
 export type ServerCallSpec = z.infer<typeof ServerCall>;
 export type LaunchersData = z.infer<typeof LaunchersFile>;
@@ -44,6 +52,13 @@ export function parseLaunchersData(text: string): LaunchersData {
       throw new Error(`launchers.json: ${key} has neither a port nor an address argument`);
     if (!s.dev && s.defaultHost === undefined)
       throw new Error(`launchers.json: ${key} does not say which host it binds by default`);
+  }
+  for (const key of ['entryScripts', 'skipScripts', 'setupSteps', 'clientSettings'] as const) {
+    try {
+      new RegExp(d[key]);
+    } catch (e) {
+      throw new Error(`launchers.json: ${key} is not a regular expression: ${(e as Error).message}`);
+    }
   }
   return d;
 }

@@ -20,6 +20,21 @@ async function settings(files: Record<string, string>) {
 }
 
 describe('settings', () => {
+  it('a database or vector-store client config port is not the service port', async () => {
+    const idx = await settings({
+      'lib/configs/vector_stores/azure_mysql.py':
+        'from pydantic import BaseModel\n\nclass AzureMySQLConfig(BaseModel):\n    port: int = 3306\n',
+      'lib/cache.py': 'class RedisSettings:\n    PORT = 6379\n',
+    });
+    expect(settingsPort(idx)).toBeNull();
+    const withApp = await settings({
+      'lib/db.py': 'class PostgresConfig:\n    port = 5432\n',
+      'app/config.py': 'class Settings:\n    PORT = 8123\n',
+    });
+    expect(settingsPort(withApp)).toMatchObject({ value: '8123', file: 'app/config.py' });
+    expect(lookupSetting(withApp, 'port')).toMatchObject({ value: '8123' });
+  });
+
   it('reads YAML keys and ${PORT:8080} placeholders with their lines', async () => {
     const idx = await settings({
       'config/app.yaml': 'server:\n  host: 0.0.0.0\n  port: ${PORT:8085}\ndb:\n  port: 5432\n',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parseDocument } from 'yaml';
 import type { PyFile } from './framework.js';
+import { launchersData } from './launcher-data.js';
 import { callArgs, dottedName, literalString, matchingBracket, qualify, type Token } from './pyscan.js';
 
 export interface Setting {
@@ -347,7 +348,8 @@ export const HOST_NAMES = /^(?:(?:app|server|http|web|api|service|listen|bind|uv
  */
 export function lookupSetting(idx: SettingsIndex, key: string): Setting | null {
   const lower = key.toLowerCase();
-  const fromPython = idx.python.get(lower)?.find((s) => s.value !== '');
+  const named = idx.python.get(lower)?.filter((s) => s.value !== '') ?? [];
+  const fromPython = named.find((s) => !isClientSetting(s)) ?? named[0];
   if (fromPython) return fromPython;
   const env = idx.environ.get(key) ?? idx.environ.get(key.toUpperCase());
   if (env?.[0]) return env[0];
@@ -357,13 +359,20 @@ export function lookupSetting(idx: SettingsIndex, key: string): Setting | null {
   return envFile?.[0] ?? null;
 }
 
+/** A setting of a client of another service: `AzureMySQLConfig.port`, `configs/vector_stores/redis.py`. */
+export function isClientSetting(s: Setting): boolean {
+  const re = new RegExp(launchersData().clientSettings, 'i');
+  const cls = s.via === 'class' && s.name.includes('.') ? s.name.slice(0, s.name.lastIndexOf('.')) : '';
+  return re.test(cls) || re.test(s.file);
+}
+
 /** The service port the project's settings name, when exactly one kind of name gives one. */
 export function settingsPort(idx: SettingsIndex): Setting | null {
   const pools: Map<string, Setting[]>[] = [idx.python, idx.environ, idx.config, idx.envFiles];
   for (const pool of pools) {
     for (const [key, list] of pool) {
       if (!PORT_NAMES.test(key)) continue;
-      const s = list.find((x) => /^\d{2,5}$/.test(x.value));
+      const s = list.find((x) => /^\d{2,5}$/.test(x.value) && !isClientSetting(x));
       if (s) return s;
     }
   }

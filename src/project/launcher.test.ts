@@ -285,6 +285,19 @@ describe('console scripts', () => {
     expect(r.candidates[0]?.port).toBe(8000);
     expect(r.candidates[0]?.portReason).toContain('when no port is given');
   });
+
+  it('ranks a root launcher script that starts the same server as a console script above it', async () => {
+    const r = await launch(
+      {
+        'svc/__init__.py': 'import uvicorn\n\ndef main():\n    uvicorn.run("svc.api:app", host="0.0.0.0")\n',
+        'launch.py': 'import svc\n\nif __name__ == "__main__":\n    svc.main()\n',
+      },
+      ['uvicorn'],
+      { scripts: { svc: 'svc:main' } },
+    );
+    expect(r.candidates.map((c) => c.command)).toEqual([['python', 'launch.py'], ['svc']]);
+    expect(r.candidates[0]?.reason).toContain('root launcher script for console script svc');
+  });
 });
 
 describe('Procfile', () => {
@@ -309,5 +322,53 @@ describe('Procfile', () => {
     const missing = await launch({ Procfile: 'web: hypercorn app:app\n' }, ['flask']);
     expect(missing.candidates).toEqual([]);
     expect(missing.dropped[0]?.reason).toContain('hypercorn, which the dependencies do not install');
+  });
+});
+
+describe('fixes found on real apps', () => {
+  it('runs a launcher as a script when its import string names a sibling module of the script', async () => {
+    const r = await launch(
+      {
+        'svc/__init__.py': '',
+        'svc/app.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+        'svc/main.py':
+          'import uvicorn\n\ndef main():\n    uvicorn.run("app:app", host="0.0.0.0", port=9100)\n\nif __name__ == "__main__":\n    main()\n',
+      },
+      ['fastapi', 'uvicorn'],
+    );
+    expect(r.candidates[0]?.command).toEqual(['python', 'svc/main.py']);
+    expect(r.candidates[0]?.port).toBe(9100);
+  });
+
+  it('keeps python -m when the import string is importable from the root', async () => {
+    const r = await launch(
+      {
+        'svc/__init__.py': '',
+        'svc/app.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+        'svc/main.py':
+          'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("svc.app:app", host="0.0.0.0")\n',
+      },
+      ['fastapi', 'uvicorn'],
+    );
+    expect(r.candidates[0]?.command).toEqual(['python', '-m', 'svc.main']);
+  });
+
+  it('follows a Flask-SocketIO server built in another module and set as a module global', async () => {
+    const r = await launch(
+      {
+        'pkg/__init__.py':
+          'import os\nfrom pkg.web import make_app\nfrom pkg import web\n\ndef main():\n    app = make_app()\n    global sio\n    sio = web.server\n    port = int(os.environ.get("PORT", 5005))\n    sio.run(app, host=os.environ.get("LISTEN_HOST", "0.0.0.0"), port=int(port))\n',
+        'pkg/web.py':
+          'from flask import Flask\nfrom pkg.realtime import init_socketio\nserver = None\n\ndef make_app():\n    global server\n    app = Flask(__name__)\n    server = init_socketio(app)\n    return app\n',
+        'pkg/realtime.py':
+          'from flask_socketio import SocketIO\n\ndef init_socketio(app):\n    socketio = SocketIO(app, async_mode="threading")\n    return socketio\n',
+        'run.py': 'import pkg\n\nif __name__ == "__main__":\n    pkg.main()\n',
+      },
+      ['flask', 'flask-socketio'],
+    );
+    const c = r.candidates[0];
+    expect(c?.command).toEqual(['python', 'run.py']);
+    expect(c?.port).toBe(5005);
+    expect(c?.reason).toContain('SocketIO.run()');
   });
 });

@@ -24,9 +24,11 @@ import {
   scanSettings,
   settingsPort,
 } from './launcher-settings.js';
+import { shellLaunchers } from './launcher-shell.js';
 import {
   callArgs,
   dottedName,
+  importBindings,
   literalString,
   matchingBracket,
   type Statement,
@@ -47,7 +49,7 @@ export interface LaunchInput {
   display?: (rel: string) => string;
 }
 
-export type LaunchKind = 'procfile' | 'console-script' | 'main-block';
+export type LaunchKind = 'procfile' | 'entry-script' | 'console-script' | 'main-block';
 
 export interface LaunchCandidate {
   kind: LaunchKind;
@@ -66,6 +68,8 @@ export interface LaunchCandidate {
   score: number;
   /** Said when this candidate is used (a host rewritten to 0.0.0.0...). */
   warnings: Warning[];
+  /** Decisions recorded when this candidate is used (release steps an entry script also runs...). */
+  notes?: Decision[];
 }
 
 export interface DroppedLauncher {
@@ -225,17 +229,30 @@ class Walker {
   readonly data = launchersData();
   constructor(readonly idx: Index) {}
 
+  /** A name qualified through the imports of its file, and those inside a function (`from pkg.web import server`). */
+  qualifyIn(f: PyFile, name: string, scope: Statement[]): string {
+    const head = name.split('.')[0] as string;
+    const local = importBindings(
+      scope.filter(
+        (st) => st.indent > 0 && (st.tokens[0]?.value === 'from' || st.tokens[0]?.value === 'import'),
+      ),
+    ).get(head);
+    return local ? `${local}${name.slice(head.length)}` : qualified(f, name);
+  }
+
   /** Qualified constructor an object name was made with: a local, module-level or imported assignment. */
   typeOf(f: PyFile, name: string, locals: Statement[], depth = 0): string | null {
     if (depth > 3) return null;
-    const rhsType = (file: PyFile, rhs: Token[]): string | null => {
+    const rhsType = (file: PyFile, rhs: Token[], scope: Statement[] = []): string | null => {
       const d = dottedName(rhs, 0);
       if (!d || rhs[d.end]?.value !== '(') return null;
-      const q = qualified(file, d.name);
+      const q = this.qualifyIn(file, d.name, scope);
       const fn = this.idx.fns.get(q);
       if (fn) {
+        const top = Math.min(...fn.body.map((b) => b.indent));
         for (const b of fn.body) {
-          if (b.tokens[0]?.value !== 'return') continue;
+          // The function's own return, not one of a function nested in it.
+          if (b.tokens[0]?.value !== 'return' || b.indent !== top) continue;
           const r = dottedName(b.tokens, 1);
           if (!r) continue;
           if (b.tokens[r.end]?.value === '(') return qualified(fn.file, r.name);
@@ -245,13 +262,32 @@ class Walker {
       }
       return q;
     };
-    for (const st of [...locals].reverse()) {
+    // `x = other_name`: the other name's type.
+    const aliasType = (file: PyFile, rhs: Token[], scope: Statement[]) => {
+      const d = dottedName(rhs, 0);
+      return d && d.end === rhs.length && d.name !== name && d.name !== 'None'
+        ? this.typeOf(file, d.name, scope, depth + 1)
+        : null;
+    };
+    const mine = [...locals].reverse();
+    for (const st of mine) {
       const t = st.tokens;
-      if (t[0]?.value === name && t[1]?.value === '=' && t[1].type === 'op') return rhsType(f, t.slice(2));
+      if (t[0]?.value === name && t[1]?.value === '=' && t[1].type === 'op')
+        return rhsType(f, t.slice(2)) ?? aliasType(f, t.slice(2), locals);
     }
-    const q = qualified(f, name);
+    const q = this.qualifyIn(f, name, locals);
     const a = this.idx.assigns.get(q);
-    if (a) return rhsType(a.file, a.tokens);
+    const typed = a ? (rhsType(a.file, a.tokens) ?? aliasType(a.file, a.tokens, [])) : null;
+    if (typed) return typed;
+    // A module global set inside a function of its module (`global server; server = make_server(app)`).
+    const mod = this.idx.byModule.get(q.slice(0, q.lastIndexOf('.')));
+    const short = q.slice(q.lastIndexOf('.') + 1);
+    for (const st of mod?.statements ?? []) {
+      const t = st.tokens;
+      if (st.indent === 0 || t[0]?.value !== short || t[1]?.value !== '=' || t[1].type !== 'op') continue;
+      const r = rhsType(mod as PyFile, t.slice(2), mod?.statements ?? []);
+      if (r) return r;
+    }
     return null;
   }
 
@@ -395,6 +431,16 @@ class Resolver {
     }
     const d = dottedName(expr, 0);
     if (!d) return { value: null, source: here, reason: 'an expression' };
+    // int(port), str(port): the value of the argument.
+    if (
+      /^(int|str)$/.test(d.name) &&
+      expr[d.end]?.value === '(' &&
+      matchingBracket(expr, d.end) === expr.length - 1 &&
+      depth < 3
+    ) {
+      const inner = callArgs(expr, d.end).positional;
+      if (inner.length === 1) return this.resolve(h, inner[0] as Token[], depth + 1);
+    }
     // config["port"]
     if (expr[d.end]?.value === '[') {
       const key = literalString(expr.slice(d.end + 1, matchingBracket(expr, d.end)));
@@ -547,6 +593,19 @@ class Resolver {
     }
     return { host: null, port: null };
   }
+}
+
+/** The server is given a "module:app" string whose module is a sibling of the launcher, not importable from the root. */
+function scriptRelativeTarget(h: Hit, f: PyFile, idx: Index): boolean {
+  const target = literalString(callArgs(h.tokens, h.open).positional[0]);
+  const m = target ? /^([A-Za-z_]\w*)(?:\.[\w.]+)?:[\w.]+$/.exec(target) : null;
+  if (!m) return false;
+  const head = m[1] as string;
+  const dir = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
+  if (!dir || idx.byModule.has(head)) return false;
+  return [...idx.byModule.values()].some(
+    (x) => x.rel === `${dir}/${head}.py` || x.rel === `${dir}/${head}/__init__.py`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -764,13 +823,20 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
         env: {},
         source: show('Procfile', web.line),
         reason: `the project declares its web process in the Procfile (${r.reason})`,
-        score: 300,
+        // A line that needs a shell (`migrate; gunicorn ...`) ranks below an entry script's plain server line.
+        score: r.command[0] === 'sh' ? 240 : 300,
         warnings: r.warnings.map((w) => ({ ...w, source: show('Procfile', web.line) })),
       });
     }
   }
 
+  // Entry shell scripts (src/project/launcher-shell.ts).
+  const shell = await shellLaunchers({ base: input.base, files: input.files, installed, show });
+  candidates.push(...shell.candidates);
+  dropped.push(...shell.dropped);
+
   // Console scripts.
+  const consoleServers = new Map<string, { name: string; score: number }>();
   for (const [name, rawTarget] of Object.entries(input.scripts)) {
     const target = rawTarget.replace(/\s+/g, '').replace(/\[.*$/, '');
     const [mod, attr] = target.split(':') as [string, string | undefined];
@@ -875,6 +941,7 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
       continue;
     }
     const { serverText, configured, ...c } = r.candidate;
+    consoleServers.set(serverText, { name, score: 200 + bonus });
     candidates.push({
       ...c,
       kind: 'console-script',
@@ -894,7 +961,13 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
     const command = module.includes('.') || isMainPy ? ['python', '-m', module] : ['python', f.rel];
     const source = show(f.rel, main.line);
     const what = isMainPy ? `${f.rel}` : `the __main__ block of ${f.rel}`;
-    const r = fromHits(what, walker.walk(f, main.body, null), command, source);
+    const hits = walker.walk(f, main.body, null);
+    // `uvicorn.run("app:app")` in mealie/main.py imports `app` from the script's own directory, which
+    // is on sys.path only when the file runs as a script: `python -m pkg.main` would not find it.
+    if (command[1] === '-m' && !isMainPy && hits.some((h) => scriptRelativeTarget(h, f, idx))) {
+      command.splice(0, command.length, 'python', f.rel);
+    }
+    const r = fromHits(what, hits, command, source);
     if (!r) continue;
     if ('drop' in r) {
       dropped.push({ what, reason: r.drop, source });
@@ -907,12 +980,15 @@ export async function findLaunchers(input: LaunchInput): Promise<LaunchResult> {
     )
       ? 5
       : 0;
+    // A launcher script at the repository root that starts the same server as a console script is the
+    // maintainers' way to run it from the checkout; it needs no entry-point metadata installed.
+    const same = depth === 0 && !isMainPy ? consoleServers.get(serverText) : undefined;
     candidates.push({
       ...c,
       env: { ...c.env, ...(f.importRoot !== '.' && command[1] === '-m' ? { PYTHONPATH: f.importRoot } : {}) },
       kind: 'main-block',
-      score: 100 + nameBonus - 2 * depth + (configured ? 10 : 0),
-      reason: `${what} starts ${serverText}${configured ? `; the app is configured there first (${configured}), so the launcher runs, not module:app` : ''}`,
+      score: same ? same.score + 1 : 100 + nameBonus - 2 * depth + (configured ? 10 : 0),
+      reason: `${what} starts ${serverText}${configured ? `; the app is configured there first (${configured}), so the launcher runs, not module:app` : ''}${same ? `; the repository's root launcher script for console script ${same.name}` : ''}`,
     });
   }
 
@@ -962,6 +1038,7 @@ export function useLauncher(
   const old = decisions.findIndex((d) => d.topic === 'command');
   if (old >= 0) decisions.splice(old, 1);
   decisions.push({ topic: 'command', value: c.command.join(' '), reason: c.reason, source: c.source });
+  decisions.push(...(c.notes ?? []));
   warnings.push(...c.warnings);
   const env = { ...s.env, ...c.env };
   // The port the user chose reaches a launcher that reads it from the environment.
