@@ -8,7 +8,6 @@ import type { Overrides, Plan } from '../plan.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { unifiedDiff } from './diff.js';
 import { checkDockerignore, gitignoreToDockerignore, renderDockerignore } from './dockerignore.js';
-import { gatherRenderOptions } from './options.js';
 import { layoutOf, type RenderOptions, renderDockerfile } from './render.js';
 
 export interface InitOptions {
@@ -16,7 +15,7 @@ export interface InitOptions {
   dryRun?: boolean;
   diff?: boolean;
   overrides?: Overrides;
-  /** Extra renderer options (tests: `syntax: null`), merged over what the project's files say. */
+  /** Presentation options of the renderer (tests: `syntax: null`). */
   render?: RenderOptions;
 }
 
@@ -67,13 +66,7 @@ export interface GeneratedFiles {
 }
 
 /** Plan -> both files, with the .dockerignore checked against what the Dockerfile needs. */
-export async function generateFiles(plan: Plan, extra: RenderOptions = {}): Promise<GeneratedFiles> {
-  const fromFiles = await gatherRenderOptions(plan);
-  const opts: RenderOptions = {
-    ...fromFiles,
-    ...extra,
-    toolVersions: { ...(fromFiles.toolVersions ?? {}), ...(extra.toolVersions ?? {}) },
-  };
+export async function generateFiles(plan: Plan, opts: RenderOptions = {}): Promise<GeneratedFiles> {
   const dockerfile = renderDockerfile(plan, opts);
   const gitignore = await collectGitignores(plan);
   const dockerignore = renderDockerignore(plan, gitignore, dockerfile);

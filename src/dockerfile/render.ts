@@ -13,7 +13,8 @@
  *                    stdlib-only HEALTHCHECK for HTTP apps. Distroless runtimes get no RUN at all.
  */
 import path from 'node:path';
-import { InputError, type Plan } from '../plan.js';
+import { planLabels } from '../labels.js';
+import { DEFAULT_TOOL_VERSIONS, InputError, type Plan, type ToolVersions } from '../plan.js';
 import { VERSION } from '../version.js';
 import {
   type DockerfileModel,
@@ -24,41 +25,21 @@ import {
   shQuote,
   writeDockerfile,
 } from './model.js';
-import { renderOptionsFromFilesSync } from './options.js';
 import { DECLARED_DEPS_SCRIPT, PIPFILE_LOCK_SCRIPT } from './scripts.js';
 import { annotateWarnings } from './warning-comments.js';
 
-export interface ToolVersions {
-  poetry: string;
-  pdm: string;
-  uv: string;
-}
+/** Re-exported for callers of the renderer; detect decides the versions (plan.tools). */
+export { DEFAULT_TOOL_VERSIONS, type ToolVersions };
 
-/**
- * Tool versions written as ARG defaults (override with `--build-arg POETRY_VERSION=...`).
- * initProject/gatherRenderOptions replace them with the version that wrote the lock when the lock
- * says so, so the lock is read by the tool that understands its format.
- */
-export const DEFAULT_TOOL_VERSIONS: ToolVersions = {
-  poetry: '2.5.1',
-  pdm: '2.29.2',
-  uv: '0.12.20',
-};
-
+/** Presentation choices only: everything the Dockerfile installs or runs is decided in the Plan. */
 export interface RenderOptions {
-  /** Versions of poetry / pdm / uv written as ARG defaults. */
-  toolVersions?: Partial<ToolVersions>;
   /**
    * The `# syntax=` directive. Default 'docker/dockerfile:1'. null omits it: for builders that
    * cannot pull the frontend image (air-gapped BuildKit >= 0.12 has every feature used here built in).
    */
   syntax?: string | null;
-  /** pip / pip-tools: facts about the requirements file (read from disk by gatherRenderOptions). */
-  requirements?: { hashes?: boolean; fullLock?: boolean };
   /** Version string written in the header comment. */
   generator?: string;
-  /** Read missing facts from the project's files (default true). */
-  readFiles?: boolean;
 }
 
 export const VENV = '/opt/venv';
@@ -188,7 +169,6 @@ function compileVenv(pythonVersionDir = `${VENV}/lib`): string {
 
 interface Ctx {
   plan: Plan;
-  opts: RenderOptions;
   layout: Layout;
   tools: ToolVersions;
   /** Interpreter the builder runs (its path ends up in the venv's pyvenv.cfg and symlinks). */
@@ -237,7 +217,7 @@ function indexArgs(ctx: Ctx): Instruction[] {
   if (plan.packageManager === 'poetry') {
     // Poetry ignores PIP_INDEX_URL; when the project names no source of its own, the index given
     // here is added as the primary source (only inside this build).
-    const ownSource = url !== null && !plan.overrides.indexUrl;
+    const ownSource = plan.index.origin === 'project';
     out.push(
       ownSource
         ? { kind: 'arg', name: 'POETRY_INDEX_URL' }
@@ -257,7 +237,7 @@ function aptInstall(pkgs: string[]): string[] {
 
 function builderSystemStep(ctx: Ctx): Instruction[] {
   const { plan } = ctx;
-  const build = uniq([...(plan.system.build ?? []), ...(plan.overrides.buildAptPackages ?? [])]).sort();
+  const build = uniq(plan.system.build ?? []).sort();
   const always = uniq(plan.image.builderPackages ?? []);
   const out: Instruction[] = [];
   const needInterpreter = ctx.distroless;
@@ -419,7 +399,7 @@ function depsStepInner(ctx: Ctx): Instruction[] {
   const { plan, layout } = ctx;
   const pm = plan.packageManager;
   const out: Instruction[] = [];
-  const extras = uniq([...(plan.extras ?? []), ...(plan.overrides.extras ?? [])]);
+  const extras = uniq(plan.extras ?? []);
   const secret = ctx.mounts.secret;
   switch (pm) {
     case 'pip':
@@ -427,8 +407,8 @@ function depsStepInner(ctx: Ctx): Instruction[] {
       const req = requirementsFileOf(plan, layout);
       if (!req)
         throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
-      const hashes = plan.requirementsHashes ?? ctx.opts.requirements?.hashes ?? false;
-      const fullLock = pm === 'pip-tools' || hashes || (ctx.opts.requirements?.fullLock ?? false);
+      const hashes = plan.requirementsHashes ?? false;
+      const fullLock = pm === 'pip-tools' || hashes || (plan.requirementsFullLock ?? false);
       const args = ['--no-compile'];
       if (hashes) args.push('--require-hashes');
       if (fullLock) args.push('--no-deps');
@@ -726,12 +706,9 @@ function runtimeStage(ctx: Ctx): Stage {
   const ins: Instruction[] = [];
   const img = plan.image;
   ins.push({ kind: 'from', image: imageRef(img.runtime, img.runtimeDigest), as: 'runtime' });
-  const runtimePkgs = uniq([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]).sort();
-  let uid: number;
-  let gid: number;
+  const runtimePkgs = uniq(plan.system.runtime ?? []).sort();
+  const { uid, gid } = plan.user;
   if (ctx.distroless) {
-    uid = plan.overrides.uid ?? 65532;
-    gid = plan.overrides.uid ?? 65532;
     if (runtimePkgs.length) {
       ins.push({
         kind: 'comment',
@@ -740,8 +717,6 @@ function runtimeStage(ctx: Ctx): Stage {
       ins.push({ kind: 'copy', from: 'builder', sources: ['/opt/runtime-root/'], dest: '/' });
     }
   } else {
-    uid = plan.user.uid;
-    gid = plan.user.gid;
     const name = plan.user.name || 'app';
     const cmds: string[] = [];
     const why: string[] = [];
@@ -801,14 +776,7 @@ function runtimeStage(ctx: Ctx): Stage {
   }
   ins.push({ kind: 'copy', from: 'builder', sources: [APP], dest: APP });
   ins.push({ kind: 'workdir', path: ctx.layout.workdir });
-  const labels: [string, string][] = [
-    ['io.pycontain.package-manager', plan.packageManager],
-    ['io.pycontain.framework', plan.framework],
-  ];
-  if (plan.importChecks?.length) labels.push(['io.pycontain.import-checks', plan.importChecks.join(',')]);
-  if (plan.port !== null) labels.push(['io.pycontain.port', String(plan.port)]);
-  if (plan.healthcheckPath) labels.push(['io.pycontain.healthcheck-path', plan.healthcheckPath]);
-  ins.push({ kind: 'label', pairs: labels });
+  ins.push({ kind: 'label', pairs: planLabels(plan) });
   ins.push({ kind: 'user', user: `${uid}:${gid}` });
   if (plan.port !== null) {
     ins.push({ kind: 'expose', port: plan.port });
@@ -851,7 +819,7 @@ function runtimeStage(ctx: Ctx): Stage {
 /** Stage the runtime packages' shared libraries for a distroless runtime (no apt there). */
 function distrolessLibsStep(ctx: Ctx): Instruction[] {
   const { plan } = ctx;
-  const pkgs = uniq([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]).sort();
+  const pkgs = uniq(plan.system.runtime ?? []).sort();
   if (!ctx.distroless || !pkgs.length) return [];
   const pyPkg = `libpython${plan.pythonVersion}-stdlib`;
   return [
@@ -922,18 +890,10 @@ function builderStage(ctx: Ctx): Stage {
 }
 
 /**
- * Plan -> Dockerfile text. Options the caller leaves out (the lock writer's tool version, whether a
- * requirements file is a full lock) are read from the project's files under plan.root, so a caller
- * with only a Plan gets the same file as `pycontain init`; pass `readFiles: false` to stay pure.
+ * Plan -> Dockerfile text: a pure function of the Plan (nothing is read from disk, no override is
+ * applied again); `opts` only chooses how the file is presented.
  */
-export function renderDockerfile(plan: Plan, given: RenderOptions = {}): string {
-  const fromFiles = given.readFiles === false ? {} : renderOptionsFromFilesSync(plan);
-  const opts: RenderOptions = {
-    ...fromFiles,
-    ...given,
-    toolVersions: { ...(fromFiles.toolVersions ?? {}), ...(given.toolVersions ?? {}) },
-    requirements: given.requirements ?? fromFiles.requirements,
-  };
+export function renderDockerfile(plan: Plan, opts: RenderOptions = {}): string {
   if (!plan.command?.length) {
     throw new InputError(
       'no start command was found for this project: set `command` in [tool.pycontain] of pyproject.toml or pass --command',
@@ -951,10 +911,9 @@ export function renderDockerfile(plan: Plan, given: RenderOptions = {}): string 
   // The venv's bin/python links to the builder's interpreter: with one image for both stages any path
   // works; otherwise it must be the exact path the runtime has.
   const py = distroless || !sameImage ? plan.image.pythonPath || 'python3' : 'python3';
-  const tools: ToolVersions = { ...DEFAULT_TOOL_VERSIONS, ...(opts.toolVersions ?? {}) };
+  const tools: ToolVersions = { ...DEFAULT_TOOL_VERSIONS, ...(plan.tools ?? {}) };
   const ctx: Ctx = {
     plan,
-    opts,
     layout,
     tools,
     py,

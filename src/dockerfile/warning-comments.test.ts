@@ -4,7 +4,7 @@ import { testPlan } from './testing.js';
 import { WARNING_PLACE } from './warning-comments.js';
 
 const lines = (text: string) => text.split('\n');
-const before = (text: string, warning: string, next: RegExp) => {
+const standsAbove = (text: string, warning: string, next: RegExp) => {
   const l = lines(text);
   const i = l.findIndex((x) => x.includes(warning));
   expect(i, `${warning} is written`).toBeGreaterThanOrEqual(0);
@@ -22,10 +22,10 @@ describe('detect warnings as comments next to the line they affect', () => {
         { code: 'several-apps', message: 'also found api/' },
       ],
     });
-    const text = renderDockerfile(plan, { readFiles: false });
-    before(text, 'warning (no-lock): no lock file', /^RUN --mount=type=cache/);
-    before(text, 'warning (command-server-missing)', /^CMD /);
-    before(text, 'warning (python-eol)', /^FROM .* AS builder/);
+    const text = renderDockerfile(plan);
+    standsAbove(text, 'warning (no-lock): no lock file', /^RUN --mount=type=cache/);
+    standsAbove(text, 'warning (command-server-missing)', /^CMD /);
+    standsAbove(text, 'warning (python-eol)', /^FROM .* AS builder/);
     const header = lines(text).slice(
       0,
       lines(text).findIndex((l) => l.startsWith('FROM')),
@@ -40,7 +40,7 @@ describe('detect warnings as comments next to the line they affect', () => {
         { code: 'procfile-bind', message: 'second' },
       ],
     });
-    const text = renderDockerfile(plan, { readFiles: false });
+    const text = renderDockerfile(plan);
     expect(text.indexOf('first')).toBeLessThan(text.indexOf('second'));
   });
 

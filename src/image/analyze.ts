@@ -3,7 +3,9 @@
  * layer), squashes it with exact waste accounting, and reports layers, waste by cause, Python
  * environments and distributions, native libraries that cannot load, the user, and findings.
  */
+
 import path from 'node:path';
+import { type ImageLabelKey, readImageLabels } from '../labels.js';
 import { debianPackageForSoname } from '../project/native.js';
 import { type ImageSource, type LoadedImage, type LoadOptions, loadImage } from './archive.js';
 import { type ElfInfo, EM_NAMES } from './elf.js';
@@ -98,6 +100,8 @@ export interface AnalysisReport {
     architecture: string | null;
     entrypoint: string[] | null;
     cmd: string[] | null;
+    /** What the generating plan recorded in the io.pycontain.* labels; null for an image pycontain did not generate. */
+    pycontain: Partial<Record<ImageLabelKey, string>> | null;
   };
   size: {
     /** Σ content bytes over all layers. */
@@ -265,6 +269,7 @@ export function analyzeLoaded(img: LoadedImage): AnalysisReport {
       architecture: img.config.architecture ?? null,
       entrypoint: img.config.config?.Entrypoint ?? null,
       cmd: img.config.config?.Cmd ?? null,
+      pycontain: readImageLabels(img.config.config?.Labels),
     },
     size: {
       total,

@@ -17,6 +17,7 @@ function report(): AnalysisReport {
       architecture: 'amd64',
       entrypoint: null,
       cmd: null,
+      pycontain: null,
     },
     size: { total: 3000, visible: 2000, waste: 1000, efficiency: 2 / 3, blobs: 1500, tar: 4096 },
     layers: [
