@@ -6,6 +6,8 @@
  * this object. Add fields freely; never rename or remove one without bumping `schemaVersion`.
  */
 
+import { EXIT, PycontainError } from './errors.js';
+
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
 export type PackageManager = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip' | 'pip-tools' | 'setuptools';
@@ -303,8 +305,9 @@ export interface Plan {
   packageTests?: PackageTests[];
 }
 
-/** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */
-export class InputError extends Error {
+/** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits 2. */
+export class InputError extends PycontainError {
+  readonly exitCode = EXIT.badInput;
   constructor(
     message: string,
     public readonly file?: string,

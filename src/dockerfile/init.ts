@@ -4,6 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { CheckFailedError } from '../errors.js';
 import type { Overrides, Plan } from '../plan.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { unifiedDiff } from './diff.js';
@@ -29,8 +30,7 @@ export interface InitResult {
 }
 
 /** Error for "would overwrite": the CLI exits 1 (the check failed), not 2 (bad input). */
-export class ExistingFileError extends Error {
-  readonly exitCode = 1;
+export class ExistingFileError extends CheckFailedError {
   constructor(public readonly files: string[]) {
     super(
       `${files.join(' and ')} already exist${files.length === 1 ? 's' : ''}; pycontain init does not overwrite ${files.length === 1 ? 'it' : 'them'}. ` +
@@ -42,8 +42,7 @@ export class ExistingFileError extends Error {
 }
 
 /** The start command cannot work: nothing is written (a dry run still shows the files). */
-export class BrokenCommandError extends Error {
-  readonly exitCode = 1;
+export class BrokenCommandError extends CheckFailedError {
   constructor(
     readonly problems: { code: string; message: string }[],
     readonly output = '',
