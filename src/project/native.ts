@@ -45,7 +45,6 @@ const NativeFile = z.object({
 });
 
 export type NativeEntry = z.infer<typeof Entry>;
-export type NativeRuntimeLib = z.infer<typeof RuntimeLib>;
 
 interface NativeData {
   entries: NativeEntry[];

@@ -352,28 +352,6 @@ export function importBindings(statements: Statement[]): Map<string, string> {
   return bound;
 }
 
-/** Top-level modules a file imports (absolute imports only). */
-export function importedModules(statements: Statement[]): Set<string> {
-  const mods = new Set<string>();
-  for (const st of statements) {
-    const t = st.tokens;
-    if (t[0]?.type !== 'name') continue;
-    if (t[0].value === 'import') {
-      for (let k = 1; k < t.length; k++) {
-        const d = dottedName(t, k);
-        if (!d) continue;
-        mods.add(d.name);
-        k = d.end;
-        if (t[k]?.value === 'as') k += 1;
-      }
-    } else if (t[0].value === 'from' && t[1]?.type === 'name') {
-      const d = dottedName(t, 1);
-      if (d) mods.add(d.name);
-    }
-  }
-  return mods;
-}
-
 /** Resolve a dotted name through the import bindings: 'web.Application' -> 'aiohttp.web.Application'. */
 export function qualify(name: string, bindings: Map<string, string>): string {
   const [head, ...rest] = name.split('.');

@@ -9,13 +9,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../plan.js';
 import { ShellSyntaxError, shellWords } from '../util/shell-words.js';
-import {
-  normalizeName,
-  parseMarker,
-  parseRequirement,
-  type Requirement,
-  RequirementSyntaxError,
-} from './pep508.js';
+import { parseMarker, parseRequirement, type Requirement, RequirementSyntaxError } from './pep508.js';
 
 export interface RequirementEntry {
   /** The logical line as pip sees it (continuations joined, comment removed, variables expanded). */
@@ -770,9 +764,4 @@ export async function readRequirements(
 
   await visit(first, false, [first]);
   return result;
-}
-
-/** Convenience for callers: the PEP 503 names of the named entries. */
-export function requirementNames(file: RequirementsFile): string[] {
-  return file.entries.flatMap((e) => (e.requirement ? [normalizeName(e.requirement.name)] : []));
 }
