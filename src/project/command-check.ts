@@ -4,10 +4,12 @@
  * and then fails (or serves nobody) at run time: `init` refuses to write it unless the user chose
  * the command, and `detect` lists it. The checks read the plan and the app's files only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Plan, WarningCode } from '../plan.js';
+import { loadData } from '../util/data.js';
 
 const Programs = z.object({
   programs: z.record(
@@ -25,12 +27,8 @@ const Programs = z.object({
 });
 export type LaunchPrograms = z.infer<typeof Programs>;
 
-export const LAUNCH_PROGRAMS_FILE = new URL('../../data/launch-programs.json', import.meta.url);
-
-let cached: LaunchPrograms | null = null;
 export function launchPrograms(): LaunchPrograms {
-  cached ??= Programs.parse(JSON.parse(readFileSync(LAUNCH_PROGRAMS_FILE, 'utf8')));
-  return cached;
+  return loadData('launch-programs.json', Programs);
 }
 
 export type CommandProblemCode = Extract<WarningCode, `command-${string}`>;
