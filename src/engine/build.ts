@@ -500,4 +500,3 @@ export function frontendUnreachable(state: SolveState): boolean {
     ) || /docker\.io\/docker\/dockerfile/.test(text)
   );
 }
-

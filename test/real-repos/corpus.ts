@@ -179,7 +179,10 @@ interface RepoResult {
   apt?: { hit: number; extra: number; missed: number };
 }
 
-function detectOne(cli: string, dir: string): { plan: PlanView | null; error?: string; wall: number; cpu: number } {
+function detectOne(
+  cli: string,
+  dir: string,
+): { plan: PlanView | null; error?: string; wall: number; cpu: number } {
   const timeFile = path.join(os.tmpdir(), `pycontain-corpus-time-${process.pid}`);
   const r = spawnSync(
     '/usr/bin/time',
