@@ -395,169 +395,194 @@ function withPkgResources(ctx: Ctx, out: Instruction[]): Instruction[] {
   return out;
 }
 
-function depsStepInner(ctx: Ctx): Instruction[] {
+function pipDeps(ctx: Ctx): Instruction[] {
   const { plan, layout } = ctx;
   const pm = plan.packageManager;
   const out: Instruction[] = [];
-  const extras = uniq(plan.extras ?? []);
   const secret = ctx.mounts.secret;
-  switch (pm) {
-    case 'pip':
-    case 'pip-tools': {
-      const req = requirementsFileOf(plan, layout);
-      if (!req)
-        throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
-      const hashes = plan.requirementsHashes ?? false;
-      const fullLock = pm === 'pip-tools' || hashes || (plan.requirementsFullLock ?? false);
-      const args = ['--no-compile'];
-      if (hashes) args.push('--require-hashes');
-      if (fullLock) args.push('--no-deps');
-      args.push('-r', req);
-      out.push({
-        kind: 'comment',
-        text:
-          pm === 'pip-tools'
-            ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
-            : fullLock
-              ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
-              : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
-      });
-      const cmds = [pipInstall(args)];
-      if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
-      cmds.push(compileVenv());
-      out.push({ kind: 'run', mounts: [ctx.mounts.pip, secret], commands: cmds });
-      break;
-    }
-    case 'pipenv': {
-      out.push({
-        kind: 'copyHeredoc',
-        dest: `${TOOLS}/pipfile_lock.py`,
-        body: PIPFILE_LOCK_SCRIPT,
-        delimiter: 'PY',
-      });
-      out.push({
-        kind: 'comment',
-        text: 'Like `pipenv install --deploy`: refuse a Pipfile.lock that no longer matches the Pipfile, then install\nthe [packages] pins with their hashes and nothing else ([dev-packages] never reach the image).',
-      });
-      const lockfile = toBase(
-        layout,
-        plan.lockfile ? rel(plan.lockfile) : posix.join(rel(plan.appDir), 'Pipfile.lock'),
-      );
-      const pipfile = posix.join(posix.dirname(lockfile), 'Pipfile');
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, secret],
-        commands: [
-          shJoin([
-            `${TOOLS}/bin/python`,
-            `${TOOLS}/pipfile_lock.py`,
-            lockfile,
-            pipfile,
-            '/tmp/requirements.txt',
-            'default',
-            ...extras,
-          ]),
-          pipInstall(['--no-compile', '--require-hashes', '--no-deps', '-r', '/tmp/requirements.txt']),
-          shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']),
-          'rm /tmp/requirements.txt',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'poetry': {
-      const extraArgs = extras.flatMap((e) => ['--extras', e]);
-      out.push({
-        kind: 'comment',
-        text: 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.',
-      });
-      const poetry = `${TOOLS}/bin/poetry`;
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pypoetry', true), secret],
-        commands: [
-          ...cdWorkdir(ctx),
-          // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
-          `{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`,
-          `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
-          `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'pdm': {
-      const groups = extras.flatMap((e) => ['-G', e]);
-      out.push({
-        kind: 'comment',
-        text: '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pdm', true), secret],
-        commands: [
-          ...cdWorkdir(ctx),
-          `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', '--check', '--prod', '--no-self', '--no-editable', ...groups])}`,
-          'rm -rf .pdm-python .pdm.toml',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'uv': {
-      const extraArgs = extras.flatMap((e) => ['--extra', e]);
-      const ws = isWorkspace(plan);
-      out.push({
-        kind: 'comment',
-        text: ws
-          ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
-          : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [cacheMount('/root/.cache/uv', true), secret],
-        commands: [
-          shJoin([
-            `${TOOLS}/bin/uv`,
-            'sync',
-            ...uvIn(ctx),
-            ws ? '--frozen' : '--locked',
-            '--no-dev',
-            ws ? '--no-install-workspace' : '--no-install-project',
-            ...extraArgs,
-          ]),
-        ],
-      });
-      break;
-    }
-    case 'setuptools': {
-      out.push({
-        kind: 'copyHeredoc',
-        dest: `${TOOLS}/declared_deps.py`,
-        body: DECLARED_DEPS_SCRIPT,
-        delimiter: 'PY',
-      });
-      out.push({
-        kind: 'comment',
-        text: 'No lock file: install the dependencies the manifests declare in their own layer, so a code change\ndoes not reinstall them. (A lock - pip-compile, uv, poetry, pdm - would make this repeatable.)',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, secret],
-        commands: [
-          inWorkdir(
-            ctx,
-            shJoin([`${TOOLS}/bin/python`, `${TOOLS}/declared_deps.py`, '/tmp/declared.txt', ...extras]),
-          ),
-          `if [ -s /tmp/declared.txt ]; then ${pipInstall(['--no-compile', '-r', '/tmp/declared.txt'])}; fi`,
-          'rm /tmp/declared.txt',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-  }
+  const req = requirementsFileOf(plan, layout);
+  if (!req)
+    throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
+  const hashes = plan.requirementsHashes ?? false;
+  const fullLock = pm === 'pip-tools' || hashes || (plan.requirementsFullLock ?? false);
+  const args = ['--no-compile'];
+  if (hashes) args.push('--require-hashes');
+  if (fullLock) args.push('--no-deps');
+  args.push('-r', req);
+  out.push({
+    kind: 'comment',
+    text:
+      pm === 'pip-tools'
+        ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
+        : fullLock
+          ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
+          : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
+  });
+  const cmds = [pipInstall(args)];
+  if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
+  cmds.push(compileVenv());
+  out.push({ kind: 'run', mounts: [ctx.mounts.pip, secret], commands: cmds });
   return out;
+}
+
+function pipenvDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan, layout } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  out.push({
+    kind: 'copyHeredoc',
+    dest: `${TOOLS}/pipfile_lock.py`,
+    body: PIPFILE_LOCK_SCRIPT,
+    delimiter: 'PY',
+  });
+  out.push({
+    kind: 'comment',
+    text: 'Like `pipenv install --deploy`: refuse a Pipfile.lock that no longer matches the Pipfile, then install\nthe [packages] pins with their hashes and nothing else ([dev-packages] never reach the image).',
+  });
+  const lockfile = toBase(
+    layout,
+    plan.lockfile ? rel(plan.lockfile) : posix.join(rel(plan.appDir), 'Pipfile.lock'),
+  );
+  const pipfile = posix.join(posix.dirname(lockfile), 'Pipfile');
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, secret],
+    commands: [
+      shJoin([
+        `${TOOLS}/bin/python`,
+        `${TOOLS}/pipfile_lock.py`,
+        lockfile,
+        pipfile,
+        '/tmp/requirements.txt',
+        'default',
+        ...extras,
+      ]),
+      pipInstall(['--no-compile', '--require-hashes', '--no-deps', '-r', '/tmp/requirements.txt']),
+      shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']),
+      'rm /tmp/requirements.txt',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function poetryDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const extraArgs = extras.flatMap((e) => ['--extras', e]);
+  out.push({
+    kind: 'comment',
+    text: 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.',
+  });
+  const poetry = `${TOOLS}/bin/poetry`;
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pypoetry', true), secret],
+    commands: [
+      ...cdWorkdir(ctx),
+      // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
+      `{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`,
+      `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
+      `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function pdmDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const groups = extras.flatMap((e) => ['-G', e]);
+  out.push({
+    kind: 'comment',
+    text: '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pdm', true), secret],
+    commands: [
+      ...cdWorkdir(ctx),
+      `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', '--check', '--prod', '--no-self', '--no-editable', ...groups])}`,
+      'rm -rf .pdm-python .pdm.toml',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function uvDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const extraArgs = extras.flatMap((e) => ['--extra', e]);
+  const ws = isWorkspace(plan);
+  out.push({
+    kind: 'comment',
+    text: ws
+      ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
+      : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [cacheMount('/root/.cache/uv', true), secret],
+    commands: [
+      shJoin([
+        `${TOOLS}/bin/uv`,
+        'sync',
+        ...uvIn(ctx),
+        ws ? '--frozen' : '--locked',
+        '--no-dev',
+        ws ? '--no-install-workspace' : '--no-install-project',
+        ...extraArgs,
+      ]),
+    ],
+  });
+  return out;
+}
+
+function setuptoolsDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  out.push({
+    kind: 'copyHeredoc',
+    dest: `${TOOLS}/declared_deps.py`,
+    body: DECLARED_DEPS_SCRIPT,
+    delimiter: 'PY',
+  });
+  out.push({
+    kind: 'comment',
+    text: 'No lock file: install the dependencies the manifests declare in their own layer, so a code change\ndoes not reinstall them. (A lock - pip-compile, uv, poetry, pdm - would make this repeatable.)',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, secret],
+    commands: [
+      inWorkdir(
+        ctx,
+        shJoin([`${TOOLS}/bin/python`, `${TOOLS}/declared_deps.py`, '/tmp/declared.txt', ...extras]),
+      ),
+      `if [ -s /tmp/declared.txt ]; then ${pipInstall(['--no-compile', '-r', '/tmp/declared.txt'])}; fi`,
+      'rm /tmp/declared.txt',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+/** The dependency layer, one function per package manager (each installs from its own lock format). */
+const DEPS_STEPS: Record<Plan['packageManager'], (ctx: Ctx, extras: string[]) => Instruction[]> = {
+  pip: pipDeps,
+  'pip-tools': pipDeps,
+  pipenv: pipenvDeps,
+  poetry: poetryDeps,
+  pdm: pdmDeps,
+  uv: uvDeps,
+  setuptools: setuptoolsDeps,
+};
+
+function depsStepInner(ctx: Ctx): Instruction[] {
+  return DEPS_STEPS[ctx.plan.packageManager](ctx, uniq(ctx.plan.extras ?? []));
 }
 
 /**
