@@ -31,7 +31,7 @@ export function parsePackageTests(text: string): PackageTestsEntry[] {
 function checkPackageTests({ packages: entries }: z.output<typeof File>): PackageTestsEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.name)) throw new Error(`package-tests.json: duplicate entry ${e.name}`);
+    if (seen.has(e.name)) throw new Error(`duplicate entry ${e.name}`);
     seen.add(e.name);
   }
   return entries;

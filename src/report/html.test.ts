@@ -155,5 +155,12 @@ describe('text report', () => {
     expect(text).toContain('warning root-user');
     expect(text).toContain('(unknown)');
     expect(text).not.toMatch(/\x1b\[/);
+    expect(text).not.toContain('Made by pycontain');
+  });
+
+  it('names what the io.pycontain.* labels say about an image pycontain generated', () => {
+    const r = report();
+    r.image.pycontain = { framework: 'flask', packageManager: 'pip', port: '8000' };
+    expect(renderAnalyzeText(r)).toContain('Made by pycontain: flask app, pip, port 8000');
   });
 });
