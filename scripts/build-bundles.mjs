@@ -3,7 +3,9 @@
  *   dist/cli/lint.cjs          the lint command: commander, the linter, dockerfile-ast, smol-toml
  *   dist/cli/lint-project.cjs  the project readers, loaded only when a Python project is beside
  *                              the Dockerfile (src/lint/project.ts and what it imports)
- *   dist/cli/pycontain.cjs     the package bin: runs lint from the bundle, anything else via main.js
+ *   dist/cli/detect.cjs        `detect` and `init`: the project readers, the report, the generator
+ *   dist/cli/pycontain.cjs     the package bin: runs lint, detect and init from their bundles,
+ *                              anything else via main.js
  * and a V8 code cache for each bundle, made by linting a few Dockerfiles with the built bin.
  *
  * The bundles sit in dist/cli/, two levels below the package root like src/project/, so the
@@ -42,6 +44,13 @@ export const FORBIDDEN = {
     /^node_modules\/zod\//,
     /^node_modules\/@renovatebot\//,
     /^node_modules\/yaml\//,
+  ],
+  /** Not in the detect bundle: the image readers, the engine layer, the other commands. */
+  detect: [
+    /^src\/image\//,
+    /^src\/engine\//,
+    /^src\/verify\//,
+    /^src\/cli\/commands\/(?!(detect|init)\.ts$)/,
   ],
 };
 
@@ -136,6 +145,13 @@ export function bundleOptions() {
       plugins: [planFromLintBundle],
       external: ['./lint.cjs'],
     },
+    detect: {
+      ...common,
+      entryPoints: { detect: 'src/cli/detect-entry.ts' },
+      define: { 'import.meta.url': IMPORT_META_URL },
+      banner: { js: `var ${IMPORT_META_URL} = require('node:url').pathToFileURL(__filename).href;` },
+      plugins: [lazyChildProcess],
+    },
     bin: {
       ...common,
       entryPoints: { pycontain: 'src/cli/bin.ts' },
@@ -155,7 +171,8 @@ function check(name, result) {
   for (const m of [...result.errors, ...result.warnings])
     problems.push(esbuild.formatMessagesSync([m], { kind: 'warning' }).join(''));
   const inputs = inputsOf(result);
-  const rules = [...FORBIDDEN.any, ...(name === 'lint' ? FORBIDDEN.lint : [])];
+  const rules =
+    name === 'detect' ? FORBIDDEN.detect : [...FORBIDDEN.any, ...(name === 'lint' ? FORBIDDEN.lint : [])];
   for (const input of inputs)
     if (rules.some((re) => re.test(input)))
       problems.push(`${name}: bundles ${input}, which the lint path must not load`);
@@ -176,7 +193,7 @@ function withHeader(text) {
 export async function buildBundles({ cache = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   for (const f of readdirSync(outDir))
-    if (f.endsWith('.v8cache') || /^(lint|lint-project|pycontain)\.cjs\.map$/.test(f))
+    if (f.endsWith('.v8cache') || /^(lint|lint-project|detect|pycontain)\.cjs\.map$/.test(f))
       rmSync(path.join(outDir, f));
   const options = bundleOptions();
   const made = {};
@@ -247,9 +264,19 @@ function trainCache() {
       },
     );
     if (r.status !== 0) throw new Error(`training lint run failed (${r.status}): ${r.stderr}`);
+    const d = spawnSync(process.execPath, [path.join(outDir, 'pycontain.cjs'), 'detect', project, '--json'], {
+      encoding: 'utf8',
+      env: {
+        ...withoutNodeOptions(process.env),
+        PYCONTAIN_CACHE_DIR: outDir,
+        PYCONTAIN_NO_BUNDLE: '',
+        NO_COLOR: '1',
+      },
+    });
+    if (d.status !== 0) throw new Error(`training detect run failed (${d.status}): ${d.stderr}`);
     const made = readdirSync(outDir).filter((f) => f.endsWith('.v8cache'));
-    if (made.length !== 2)
-      throw new Error(`training lint run made ${made.length} code caches, expected 2: ${made.join(', ')}`);
+    if (made.length !== 3)
+      throw new Error(`training runs made ${made.length} code caches, expected 3: ${made.join(', ')}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -22,6 +22,8 @@ export type Framework =
   | 'streamlit'
   | 'gradio'
   | 'aiohttp'
+  | 'pyramid'
+  | 'tornado'
   | 'cli'
   | 'unknown';
 
@@ -60,6 +62,11 @@ export type WarningCode =
   | 'procfile-migrate'
   | 'procfile-shell'
   | 'launcher-host'
+  | 'attribute-app'
+  | 'app-configured-in-main'
+  | 'django-static-uncollected'
+  | 'loopback-bind'
+  | 'uwsgi-chdir'
   // the chosen command cannot start in the image (src/project/command-check.ts)
   | 'command-server-missing'
   | 'command-module-missing'
@@ -73,12 +80,14 @@ export type WarningCode =
   | 'requirements-unreadable'
   | 'requirements-installs-project'
   | 'readme-missing'
+  | 'extra-needed'
   // Python version
   | 'python-conflict'
   | 'python-mismatch'
   | 'python-eol'
   | 'python-implementation'
   | 'python-version-unreadable'
+  | 'python-too-new'
   // package index
   | 'index-url'
   | 'index-credentials'

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * The package bin (dist/cli/pycontain.cjs, bundled as CommonJS by scripts/build-bundles.mjs with
- * fastload.ts inlined): `pycontain lint` starts without the ES module loader, which costs a bare
- * Node start-up about 15 ms; every other command goes through dist/cli/main.js.
+ * fastload.ts inlined): `pycontain lint`, `detect` and `init` start without the ES module loader,
+ * which costs a bare Node start-up about 15 ms; every other command goes through dist/cli/main.js.
  */
 import { EXIT, internalErrorNote } from '../errors.js';
-import { commandOf, runBundledLint } from './fastload.js';
+import { bundleOf, commandOf, runBundled } from './fastload.js';
 
 async function start(): Promise<void> {
-  if (commandOf(process.argv) === 'lint' && (await runBundledLint(import.meta.dirname))) return;
+  const bundle = bundleOf(commandOf(process.argv));
+  if (bundle && (await runBundled(import.meta.dirname, bundle))) return;
   await import('./main.js');
 }
 

@@ -29,7 +29,17 @@ export const BUNDLE_HEADER = '// pycontain-bundle sha256=';
 /** The file name of the lint bundle, beside the CLI's entry points in dist/cli/. */
 export const LINT_BUNDLE = 'lint.cjs';
 
-/** Set to 1 to run `pycontain lint` from the unbundled modules (comparisons, debugging). */
+/** The bundle of `detect` and `init`, beside the lint bundle. */
+export const DETECT_BUNDLE = 'detect.cjs';
+
+/** The bundle that runs a command, when it has one. */
+export function bundleOf(command: string | undefined): string | null {
+  if (command === 'lint') return LINT_BUNDLE;
+  if (command === 'detect' || command === 'init') return DETECT_BUNDLE;
+  return null;
+}
+
+/** Set to 1 to run `pycontain lint`, `detect` and `init` from the unbundled modules (comparisons, debugging). */
 export const NO_BUNDLE_ENV = 'PYCONTAIN_NO_BUNDLE';
 
 /** Where run-time code caches go (default: $XDG_CACHE_HOME/pycontain/v8 or ~/.cache/pycontain/v8). */
@@ -203,8 +213,17 @@ export function loadBundle(
  * code), or PYCONTAIN_NO_BUNDLE=1.
  */
 export async function runBundledLint(dir: string, argv: readonly string[] = process.argv): Promise<boolean> {
+  return runBundled(dir, LINT_BUNDLE, argv);
+}
+
+/** Run the command line from `bundle` beside the entry point in `dir` (see runBundledLint). */
+export async function runBundled(
+  dir: string,
+  bundle: string,
+  argv: readonly string[] = process.argv,
+): Promise<boolean> {
   if (process.env[NO_BUNDLE_ENV] === '1') return false;
-  const file = path.join(dir, LINT_BUNDLE);
+  const file = path.join(dir, bundle);
   if (!isFresh(file, path.join(dir, 'main.js'))) return false;
   // The cache is made only if the command runs to its end: `lint --help` or a usage error exits
   // from inside commander, and a cache made then would hold little of what linting compiles.

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { commandOf, runBundledLint } from './fastload.js';
+import { bundleOf, commandOf, runBundled } from './fastload.js';
 
 type Register = (program: import('@commander-js/extra-typings').Command) => void;
 
 // `pycontain lint FILE` runs in a pre-commit hook or an editor on every save: it runs from the lint
-// bundle beside this file (see fastload.ts) and loads nothing else. Every other command, and lint
-// when there is no bundle (running from source), loads only the command being run; help and
+// bundle beside this file (see fastload.ts) and loads nothing else; detect and init run from theirs.
+// Every other command, and those when there is no bundle (running from source), loads only the
+// command being run; help and
 // unknown commands load them all.
 const COMMANDS: Record<string, () => Promise<Register>> = {
   detect: async () => (await import('./commands/detect.js')).registerDetect,
@@ -17,7 +18,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 const first = commandOf(process.argv);
-if (!(first === 'lint' && (await runBundledLint(import.meta.dirname)))) {
+const bundle = bundleOf(first);
+if (!(bundle && (await runBundled(import.meta.dirname, bundle)))) {
   const { createProgram } = await import('./program.js');
   const program = createProgram();
   const wanted = first && first in COMMANDS ? [first] : Object.keys(COMMANDS);

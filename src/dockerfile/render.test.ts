@@ -316,6 +316,84 @@ describe('renderDockerfile: package managers', () => {
   );
 });
 
+describe('renderDockerfile: lock flags only with a lock', () => {
+  // `uv sync --locked`, `poetry check --lock`, `pdm install --check` and the Pipfile.lock reader all
+  // stop the build when the lock file does not exist.
+  const noLock = (pm: PackageManager, manifests: string[]) =>
+    renderDockerfile(testPlan({ packageManager: pm, lockfile: null, manifests, installProject: true }));
+
+  it('uv without uv.lock: `uv lock` first, so both syncs have the lock they check', () => {
+    const text = noLock('uv', ['pyproject.toml']);
+    expect(text).toMatch(
+      /\/opt\/tools\/bin\/uv lock \\\n\s+&& \/opt\/tools\/bin\/uv sync --locked --no-dev --no-install-project/,
+    );
+    expect(text).toContain('uv sync --locked --no-dev --no-editable');
+    expect(text.indexOf('uv lock')).toBeLessThan(text.indexOf('uv sync'));
+    expect(text).toMatch(/No uv\.lock in the project/);
+  });
+
+  it('uv workspace without uv.lock: `uv lock` before the --frozen sync', () => {
+    const text = renderDockerfile(
+      testPlan({
+        packageManager: 'uv',
+        lockfile: null,
+        appDir: 'packages/api',
+        manifests: ['pyproject.toml', 'packages/api/pyproject.toml'],
+        installProject: true,
+        workspace: { root: '.', members: ['packages/api'], package: 'api' },
+      }),
+    );
+    expect(text.indexOf('uv lock --directory /app/packages/api')).toBeGreaterThan(-1);
+    expect(text.indexOf('uv lock')).toBeLessThan(text.indexOf('--frozen'));
+  });
+
+  it('poetry without poetry.lock: no lock check, install still main-only', () => {
+    const text = noLock('poetry', ['pyproject.toml']);
+    expect(text).not.toMatch(/check --lock|lock --check/);
+    expect(text).toContain('poetry install --only main --no-root');
+  });
+
+  it('pdm without pdm.lock: no --check', () => {
+    const text = noLock('pdm', ['pyproject.toml']);
+    expect(text).not.toMatch(/--check/);
+    expect(text).toContain('pdm install --prod --no-self');
+  });
+
+  it('pipenv without Pipfile.lock: the Pipfile [packages] go to pip, no lock reader, no --deploy claim', () => {
+    const text = noLock('pipenv', ['Pipfile']);
+    expect(text).not.toMatch(/pipfile_lock\.py|Pipfile\.lock |--require-hashes|--deploy/);
+    expect(text).toContain('pipfile_reqs.py Pipfile /tmp/requirements.txt packages');
+    expect(text).toContain(
+      "python -c 'import tomllib' 2>/dev/null || /opt/tools/bin/pip install --no-compile tomli",
+    );
+  });
+
+  it('pip-tools with requirements.in only: pip resolves it (no --no-deps, no pip check)', () => {
+    const text = renderDockerfile(
+      testPlan({
+        packageManager: 'pip-tools',
+        lockfile: null,
+        requirementsFile: 'requirements.in',
+        manifests: ['requirements.in'],
+      }),
+    );
+    expect(text).toContain('install --no-compile -r requirements.in');
+    expect(text).not.toMatch(/--no-deps|pip-compile output/);
+  });
+
+  it.each<[PackageManager, string]>([
+    ['uv', 'uv.lock'],
+    ['poetry', 'poetry.lock'],
+    ['pdm', 'pdm.lock'],
+    ['pipenv', 'Pipfile.lock'],
+  ])('%s with %s keeps its lock check', (pm, lockfile) => {
+    const text = renderDockerfile(
+      testPlan({ packageManager: pm, lockfile, manifests: ['pyproject.toml', 'Pipfile', lockfile] }),
+    );
+    expect(text).toMatch(/--locked|check --lock|install --check|pipfile_lock\.py/);
+  });
+});
+
 describe('renderDockerfile: natives, distroless, index, Django', () => {
   const nativePlan = testPlan({
     system: { build: ['gcc', 'libpq-dev'], runtime: ['libpq5'] },

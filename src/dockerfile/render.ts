@@ -25,7 +25,7 @@ import {
   shQuote,
   writeDockerfile,
 } from './model.js';
-import { DECLARED_DEPS_SCRIPT, PIPFILE_LOCK_SCRIPT } from './scripts.js';
+import { DECLARED_DEPS_SCRIPT, PIPFILE_LOCK_SCRIPT, PIPFILE_REQS_SCRIPT } from './scripts.js';
 import { annotateWarnings } from './warning-comments.js';
 
 /** Re-exported for callers of the renderer; detect decides the versions (plan.tools). */
@@ -316,7 +316,7 @@ function toolsStep(ctx: Ctx): Instruction[] {
   } else {
     out.push({
       kind: 'comment',
-      text: `pip runs from its own venv and installs into the app venv (pip --python), so the runtime venv has no\npip/setuptools${pm === 'pipenv' ? '. pipenv itself is not needed: Pipfile.lock pins every package with its hashes' : ''}.`,
+      text: `pip runs from its own venv and installs into the app venv (pip --python), so the runtime venv has no\npip/setuptools${pm === 'pipenv' && plan.lockfile ? '. pipenv itself is not needed: Pipfile.lock pins every package with its hashes' : ''}.`,
     });
     out.push({ kind: 'run', commands: [shJoin([py, '-m', 'venv', TOOLS]), venvCmd] });
   }
@@ -404,19 +404,21 @@ function pipDeps(ctx: Ctx): Instruction[] {
   if (!req)
     throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
   const hashes = plan.requirementsHashes ?? false;
-  const fullLock = pm === 'pip-tools' || hashes || (plan.requirementsFullLock ?? false);
+  // pip-tools counts as a full lock only once pip-compile wrote its output: requirements.in alone
+  // names the top-level packages, and --no-deps would leave their dependencies out.
+  const compiled = pm === 'pip-tools' && Boolean(plan.lockfile);
+  const fullLock = compiled || hashes || (plan.requirementsFullLock ?? false);
   const args = ['--no-compile'];
   if (hashes) args.push('--require-hashes');
   if (fullLock) args.push('--no-deps');
   args.push('-r', req);
   out.push({
     kind: 'comment',
-    text:
-      pm === 'pip-tools'
-        ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
-        : fullLock
-          ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
-          : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
+    text: compiled
+      ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
+      : fullLock
+        ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
+        : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
   });
   const cmds = [pipInstall(args)];
   if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
@@ -429,6 +431,10 @@ function pipenvDeps(ctx: Ctx, extras: string[]): Instruction[] {
   const { plan, layout } = ctx;
   const out: Instruction[] = [];
   const secret = ctx.mounts.secret;
+  if (!plan.lockfile) {
+    out.push(...pipfileWithoutLock(ctx, extras));
+    return out;
+  }
   out.push({
     kind: 'copyHeredoc',
     dest: `${TOOLS}/pipfile_lock.py`,
@@ -467,12 +473,15 @@ function pipenvDeps(ctx: Ctx, extras: string[]): Instruction[] {
 }
 
 function poetryDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
   const out: Instruction[] = [];
   const secret = ctx.mounts.secret;
   const extraArgs = extras.flatMap((e) => ['--extras', e]);
   out.push({
     kind: 'comment',
-    text: 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.',
+    text: plan.lockfile
+      ? 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.'
+      : 'No poetry.lock: Poetry resolves pyproject.toml here, at build time (`poetry lock` and commit the lock to make\nbuilds repeatable). Main group only, without the project itself (it comes after the code). VIRTUAL_ENV\npoints Poetry at /opt/venv; POETRY_INDEX_URL (a mirror) is added as the primary source, inside this build only.',
   });
   const poetry = `${TOOLS}/bin/poetry`;
   out.push({
@@ -481,7 +490,8 @@ function poetryDeps(ctx: Ctx, extras: string[]): Instruction[] {
     commands: [
       ...cdWorkdir(ctx),
       // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
-      `{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`,
+      // Without a poetry.lock there is nothing to check: `poetry install` resolves and locks first.
+      ...(plan.lockfile ? [`{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`] : []),
       `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
       `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
       compileVenv(),
@@ -491,19 +501,22 @@ function poetryDeps(ctx: Ctx, extras: string[]): Instruction[] {
 }
 
 function pdmDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
   const out: Instruction[] = [];
   const secret = ctx.mounts.secret;
   const groups = extras.flatMap((e) => ['-G', e]);
   out.push({
     kind: 'comment',
-    text: '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.',
+    text: plan.lockfile
+      ? '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.'
+      : 'No pdm.lock: PDM resolves pyproject.toml here, at build time (`pdm lock` and commit the lock to make builds\nrepeatable); --prod leaves the dev groups out; the project itself is installed after the code (non-editable).\nVIRTUAL_ENV points PDM at /opt/venv.',
   });
   out.push({
     kind: 'run',
     mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pdm', true), secret],
     commands: [
       ...cdWorkdir(ctx),
-      `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', '--check', '--prod', '--no-self', '--no-editable', ...groups])}`,
+      `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', ...(plan.lockfile ? ['--check'] : []), '--prod', '--no-self', '--no-editable', ...groups])}`,
       'rm -rf .pdm-python .pdm.toml',
       compileVenv(),
     ],
@@ -519,14 +532,18 @@ function uvDeps(ctx: Ctx, extras: string[]): Instruction[] {
   const ws = isWorkspace(plan);
   out.push({
     kind: 'comment',
-    text: ws
-      ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
-      : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
+    text: !plan.lockfile
+      ? 'No uv.lock in the project: `uv lock` resolves pyproject.toml here, at build time (commit a uv.lock to make\nbuilds repeatable), and both syncs install exactly that lock. --no-dev leaves the dev group out.'
+      : ws
+        ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
+        : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
   });
   out.push({
     kind: 'run',
     mounts: [cacheMount('/root/.cache/uv', true), secret],
     commands: [
+      // `uv sync --locked` / `--frozen` stop on a missing uv.lock ("Unable to find lockfile").
+      ...(plan.lockfile ? [] : [shJoin([`${TOOLS}/bin/uv`, 'lock', ...uvIn(ctx)])]),
       shJoin([
         `${TOOLS}/bin/uv`,
         'sync',
@@ -611,6 +628,41 @@ function pkgResourcesStep(ctx: Ctx): string[] {
     return [shJoin([`${TOOLS}/bin/uv`, 'pip', 'install', '--python', `${VENV}/bin/python`, 'setuptools<81'])];
   }
   return [pipInstall(['--no-compile', 'setuptools<81'])];
+}
+
+/**
+ * A Pipfile without Pipfile.lock: nothing pins the tree, so pip resolves the Pipfile's [packages]
+ * (and requested categories), converted to requirement lines; `pipenv install --deploy` semantics
+ * (hashes, lock check) need the lock and are not claimed.
+ */
+function pipfileWithoutLock(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan, layout } = ctx;
+  const pipfile = toBase(layout, posix.join(rel(plan.appDir), 'Pipfile'));
+  return [
+    { kind: 'copyHeredoc', dest: `${TOOLS}/pipfile_reqs.py`, body: PIPFILE_REQS_SCRIPT, delimiter: 'PY' },
+    {
+      kind: 'comment',
+      text: 'No Pipfile.lock: the [packages] of the Pipfile are resolved by pip here, at build time (`pipenv lock` and\ncommit the lock to make builds repeatable); [dev-packages] never reach the image.',
+    },
+    {
+      kind: 'run',
+      mounts: [ctx.mounts.pip, ctx.mounts.secret],
+      commands: [
+        `${TOOLS}/bin/python -c 'import tomllib' 2>/dev/null || ${TOOLS}/bin/pip install --no-compile tomli`,
+        shJoin([
+          `${TOOLS}/bin/python`,
+          `${TOOLS}/pipfile_reqs.py`,
+          pipfile,
+          '/tmp/requirements.txt',
+          'packages',
+          ...extras,
+        ]),
+        pipInstall(['--no-compile', '-r', '/tmp/requirements.txt']),
+        'rm /tmp/requirements.txt',
+        compileVenv(),
+      ],
+    },
+  ];
 }
 
 function isWorkspace(plan: Plan): boolean {

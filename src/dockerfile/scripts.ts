@@ -97,3 +97,41 @@ with open(out_path, "w", encoding="utf-8") as f:
     f.write("".join(r + "\\n" for r in reqs))
 print(f"{len(reqs)} declared dependencies")
 `;
+
+/**
+ * A Pipfile without its lock, as requirement lines for pip: `name = "*"` (any version), a version
+ * string, or a table with version / extras / markers / git (+ ref) / path / file. Local paths are
+ * the project itself or its siblings, installed after the code is copied, so they are skipped.
+ * tomllib is Python >= 3.11; older builders get tomli in the tools venv first.
+ */
+export const PIPFILE_REQS_SCRIPT = `import sys
+try:
+    import tomllib
+except ImportError:
+    import tomli as tomllib
+
+pipfile_path, out_path = sys.argv[1:3]
+categories = sys.argv[3:] or ["packages"]
+with open(pipfile_path, "rb") as f:
+    pipfile = tomllib.load(f)
+lines = []
+for category in categories:
+    for name, spec in sorted(pipfile.get(category, {}).items()):
+        if isinstance(spec, str):
+            spec = {"version": spec}
+        if "path" in spec or "file" in spec:
+            continue
+        extras = "[" + ",".join(spec["extras"]) + "]" if spec.get("extras") else ""
+        version = spec.get("version", "*")
+        if "git" in spec:
+            ref = "@" + spec["ref"] if spec.get("ref") else ""
+            req = f"{name}{extras} @ git+{spec['git']}{ref}"
+        else:
+            req = f"{name}{extras}{'' if version == '*' else version}"
+        if spec.get("markers"):
+            req += f" ; {spec['markers']}"
+        lines.append(req)
+with open(out_path, "w", encoding="utf-8") as f:
+    f.write("\\n".join(lines) + "\\n")
+print(f"{len(lines)} requirements from {pipfile_path}")
+`;

@@ -4,7 +4,7 @@ import { testPlan } from './testing.js';
 import { WARNING_PLACE } from './warning-comments.js';
 
 const lines = (text: string) => text.split('\n');
-const standsAbove = (text: string, warning: string, next: RegExp) => {
+const commentAbove = (text: string, warning: string, next: RegExp) => {
   const l = lines(text);
   const i = l.findIndex((x) => x.includes(warning));
   expect(i, `${warning} is written`).toBeGreaterThanOrEqual(0);
@@ -23,9 +23,9 @@ describe('detect warnings as comments next to the line they affect', () => {
       ],
     });
     const text = renderDockerfile(plan);
-    standsAbove(text, 'warning (no-lock): no lock file', /^RUN --mount=type=cache/);
-    standsAbove(text, 'warning (command-server-missing)', /^CMD /);
-    standsAbove(text, 'warning (python-eol)', /^FROM .* AS builder/);
+    commentAbove(text, 'warning (no-lock): no lock file', /^RUN --mount=type=cache/);
+    commentAbove(text, 'warning (command-server-missing)', /^CMD /);
+    commentAbove(text, 'warning (python-eol)', /^FROM .* AS builder/);
     const header = lines(text).slice(
       0,
       lines(text).findIndex((l) => l.startsWith('FROM')),

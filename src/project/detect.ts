@@ -2,10 +2,17 @@ import type { Overrides, Plan } from '../plan.js';
 import { checkCommand } from './command-check.js';
 import { classifyWheels } from './native.js';
 import { compareMinor } from './pep440.js';
+import {
+  lowerCeiling,
+  type PythonCeiling,
+  pinnedPackageCeiling,
+  pinnedPackageWarnings,
+} from './python-ceilings.js';
 import { supportedMinors } from './python-releases.js';
 import { locateApp } from './stages/app.js';
 import { DecisionCollector } from './stages/collector.js';
 import { collectDependencies } from './stages/dependencies.js';
+import { chooseExtras } from './stages/extras.js';
 import { chooseImage, explainDebian } from './stages/image.js';
 import { planInstall } from './stages/install.js';
 import { detectLauncher, scriptsOf } from './stages/launcher.js';
@@ -27,9 +34,11 @@ export { DEFAULT_UID } from './stages/runtime.js';
 export async function detectProject(dir: string, overrides: Overrides = {}): Promise<Plan> {
   const first = await detectWith(dir, overrides);
   // A version the project pins (or the base image runs) is kept whatever the wheels say; a version
-  // pycontain picked as "the newest" steps down when the lock has no wheels for it yet.
+  // pycontain picked as "the newest" steps down when the lock has no wheels for it yet, or when a
+  // pinned package predates it (data/python-ceilings.json); a pinned Python only gets a warning.
+  if (first.pythonBy === 'pin') first.plan.warnings.push(...pinnedPackageWarnings(first.plan));
   if (first.pythonBy !== 'range' && first.pythonBy !== 'default') return first.plan;
-  const ceiling = wheelCeiling(first.plan);
+  const ceiling = lowerCeiling(wheelCeiling(first.plan), pinnedPackageCeiling(first.plan));
   if (!ceiling) return first.plan;
   return (await detectWith(dir, overrides, ceiling)).plan;
 }
@@ -81,14 +90,15 @@ export function wheelCeiling(
 async function detectWith(
   dir: string,
   overrides: Overrides,
-  ceiling?: { minor: string; reason: string },
+  ceiling?: PythonCeiling,
 ): Promise<{ plan: Plan; pythonBy: PythonStage['by'] }> {
   const log = new DecisionCollector();
   const app = await locateApp(dir, overrides, log);
   const files = await readManifests(app, log);
   const py = await choosePython(app, files, log, ceiling);
   const python = py.version;
-  const deps = collectDependencies(app, files, py, log);
+  const extras = await chooseExtras(app, files, log);
+  const deps = collectDependencies(app, files, py, extras, log);
   const install = await planInstall(app, files, deps, log);
   const index = chooseIndex(app, files, log);
   const image = chooseImage(app, python, log);

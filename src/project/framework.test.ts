@@ -46,8 +46,10 @@ describe('frameworks.json', () => {
     const d = frameworksData();
     for (const [name, spec] of Object.entries(d.frameworks)) {
       expect(d.servers[spec.server], name).toBeDefined();
-      if (spec.kind === 'asgi' || spec.kind === 'wsgi') expect(spec.port).toBe(8000);
+      if ((spec.kind === 'asgi' || spec.kind === 'wsgi') && name !== 'pyramid') expect(spec.port).toBe(8000);
     }
+    // Pyramid's own templates and docs serve on 6543.
+    expect(d.frameworks.pyramid?.port).toBe(6543);
     expect(d.frameworks.streamlit?.port).toBe(8501);
     expect(d.frameworks.gradio?.port).toBe(7860);
     expect(d.frameworks.aiohttp?.port).toBe(8080);

@@ -365,3 +365,17 @@ describe('native table vs data/apt-releases.json', () => {
     expect(names.size).toBeGreaterThan(60);
   });
 });
+
+describe('one native entry per distribution', () => {
+  it('a name listed twice gives one entry, from the listing with a version', () => {
+    const r = nativeNeeds(
+      [
+        { name: 'psycopg2' },
+        { name: 'Psycopg2', version: '2.9.9', source: { file: 'requirements/base.txt', line: 2 } },
+      ],
+      '3.12',
+    );
+    expect(r.native.map((n) => [n.package, n.version])).toEqual([['psycopg2', '2.9.9']]);
+    expect(r.decisions.filter((d) => d.topic === 'native:psycopg2')).toHaveLength(1);
+  });
+});

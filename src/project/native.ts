@@ -248,8 +248,17 @@ export function nativeNeeds(
   const native: NativeNeed[] = [];
   const decisions: Decision[] = [];
   const importChecks: string[] = [];
+  // One entry per distribution: a name listed twice (two requirement files, a dependency and an
+  // extra) keeps the listing that says most (a version, wheel names).
+  const unique = new Map<string, Dependency>();
+  for (const dep of runtimeDeps) {
+    const name = normalizeName(dep.name);
+    const had = unique.get(name);
+    const info = (x: Dependency) => (x.wheels ? 2 : 0) + (x.version ? 1 : 0);
+    if (!had || info(dep) > info(had)) unique.set(name, dep);
+  }
   const consider: { dep: Dependency; via?: string }[] = [
-    ...runtimeDeps.map((dep) => ({ dep })),
+    ...[...unique.values()].map((dep) => ({ dep })),
     ...[...implied].map(([name, via]) => ({ dep: { name } as Dependency, via })),
   ];
   for (const { dep, via } of consider) {

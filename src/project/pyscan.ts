@@ -358,3 +358,25 @@ export function qualify(name: string, bindings: Map<string, string>): string {
   const q = bindings.get(head as string);
   return q ? [q, ...rest].join('.') : name;
 }
+
+/** Top-level modules a file imports (absolute imports only). */
+export function importedModules(statements: Statement[]): Set<string> {
+  const mods = new Set<string>();
+  for (const st of statements) {
+    const t = st.tokens;
+    if (t[0]?.type !== 'name') continue;
+    if (t[0].value === 'import') {
+      for (let k = 1; k < t.length; k++) {
+        const d = dottedName(t, k);
+        if (!d) continue;
+        mods.add(d.name);
+        k = d.end;
+        if (t[k]?.value === 'as') k += 1;
+      }
+    } else if (t[0].value === 'from' && t[1]?.type === 'name') {
+      const d = dottedName(t, 1);
+      if (d) mods.add(d.name);
+    }
+  }
+  return mods;
+}

@@ -5,7 +5,10 @@ import { compareMinor, parseVersion } from './pep440.js';
 import {
   findRelease,
   isEndOfLife,
+  isMature,
   latestPatch,
+  MATURE_MONTHS,
+  monthsBefore,
   newestStableMinor,
   officialImageTag,
   pythonReleases,
@@ -117,5 +120,22 @@ describe('python-releases API', () => {
     expect(() => officialImageTag('4.0')).toThrow(/unknown/);
     expect(findRelease('3.13')?.latestPatch).toMatch(/^3\.13\.\d+$/);
     expect(findRelease('9.9')).toBeUndefined();
+  });
+});
+
+describe('release age (MATURE_MONTHS)', () => {
+  it('monthsBefore counts calendar months, clamped to the month end', () => {
+    expect(monthsBefore('2026-12-08', 6)).toBe('2026-06-08');
+    expect(monthsBefore('2026-03-01', 6)).toBe('2025-09-01');
+    expect(monthsBefore('2026-08-31', 6)).toBe('2026-02-28');
+  });
+
+  it('3.15 (2026-10-09) is mature six months later, not before', () => {
+    expect(MATURE_MONTHS).toBe(6);
+    expect(isMature('3.15', '2026-12-08')).toBe(false);
+    expect(isMature('3.15', '2027-04-08')).toBe(false);
+    expect(isMature('3.15', '2027-04-09')).toBe(true);
+    expect(isMature('3.14', '2026-12-08')).toBe(true);
+    expect(isMature('3.99', '2026-12-08')).toBe(false);
   });
 });

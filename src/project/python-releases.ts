@@ -107,3 +107,28 @@ export function officialImageTag(minor: string, suffix?: string): string {
   if (!r.imageSuffixes.includes(s)) throw new Error(`python:${minor} has no ${s} variant`);
   return `${minor}-${s}`;
 }
+
+/**
+ * How long a CPython minor has to be out before pycontain picks it on its own (no pin, no lock that
+ * names wheel files). The compiled packages apps pin ship wheels for a new minor within months, not
+ * days: for 3.12 (2023-10-02) torch 2.2 came 4 months later and numba 0.59 4 months later; for
+ * 3.13 (2024-10-07) numba 0.61 came after 3.5 months. Six months covers those lags and the first
+ * two bug-fix releases (X.Y.1, X.Y.2). See src/project/README.md, section 4.
+ */
+export const MATURE_MONTHS = 6;
+
+/** The day `months` months before `today`, 'YYYY-MM-DD' (clamped to the month's last day). */
+export function monthsBefore(today: Date | string, months: number): string {
+  const [y = 0, m = 1, d = 1] = isoDay(today).split('-').map(Number);
+  const total = y * 12 + (m - 1) - months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+/** Released at least MATURE_MONTHS before `today`. Unknown minors are not. */
+export function isMature(minor: string, today: Date | string = new Date()): boolean {
+  const r = table().releases.find((x) => x.minor === minor);
+  return Boolean(r && r.released <= monthsBefore(today, MATURE_MONTHS));
+}

@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
+import { detectProject } from './detect.js';
+import { parsePyProject } from './pyproject.js';
 import {
+  classifierHint,
+  distrolessPreference,
   parsePythonVersionFile,
   parseRuntimeTxt,
   parseToolVersions,
@@ -151,7 +155,8 @@ describe('resolvePythonVersion precedence', () => {
         poetryConstraints: [{ spec, label: 'Poetry python', source: { file: 'pyproject.toml', line: 9 } }],
         today: TODAY,
       });
-    expect((await run('^3.10')).version).toBe('3.15');
+    // 3.15 (2026-10-09) is under six months old on TODAY: the release-age rule keeps 3.14.
+    expect((await run('^3.10')).version).toBe('3.14');
     expect((await run('~3.11')).version).toBe('3.11');
     expect((await run('~3.9 || ~3.10')).version).toBe('3.10');
   });
@@ -183,10 +188,94 @@ describe('resolvePythonVersion precedence', () => {
     );
   });
 
-  it('defaults to the newest stable minor', async () => {
+  it('defaults to the newest minor released six months ago; the newest stable one with wheel evidence', async () => {
     const r = await resolvePythonVersion({ root: project({}), appDir: '.', constraints: [], today: TODAY });
+    expect(r.version).toBe('3.14');
+    expect(r.decision.reason).toMatch(
+      /the newest CPython released at least 6 months ago \(3\.15 came out on 2026-10-09/,
+    );
+    // Six months after 3.15's release it is picked.
+    const later = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [],
+      today: '2027-04-09',
+    });
+    expect(later.version).toBe('3.15');
+    const wheels = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [],
+      wheelEvidence: true,
+      today: TODAY,
+    });
+    expect(wheels.version).toBe('3.15');
+    expect(wheels.decision.reason).toMatch(/newest stable CPython$/);
+  });
+
+  it('the release-age rule never leaves the range: >=3.15 still gets 3.15', async () => {
+    const r = await resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [
+        { spec: '>=3.15', label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } },
+      ],
+      today: TODAY,
+    });
     expect(r.version).toBe('3.15');
-    expect(r.decision.reason).toMatch(/newest stable CPython/);
+  });
+
+  it('a ceiling steps down inside the range, with a decision at the pin; never below the range', async () => {
+    const ceiling = {
+      minor: '3.11',
+      reason: 'greenlet==2.0.2 (requirements.txt:3) supports (greenlet 3.0.0 first supported 3.12)',
+      source: { file: 'requirements.txt', line: 3 },
+    };
+    const run = (spec?: string) =>
+      resolvePythonVersion({
+        root: project({}),
+        appDir: '.',
+        constraints: spec
+          ? [{ spec, label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }]
+          : [],
+        ceiling,
+        today: TODAY,
+      });
+    const none = await run();
+    expect(none.version).toBe('3.11');
+    expect(none.decision.source).toEqual({ file: 'requirements.txt', line: 3 });
+    expect(none.decision.reason).toMatch(/stepped down to 3\.11, the newest that greenlet==2\.0\.2/);
+    const range = await run('>=3.9,<3.14');
+    expect(range.version).toBe('3.11');
+    expect(range.decisions).toContainEqual(
+      expect.objectContaining({
+        topic: 'pythonVersion (step down)',
+        value: '3.13 -> 3.11',
+        source: ceiling.source,
+      }),
+    );
+    // The range admits nothing that old: its oldest minor, with a warning; the range's upper bound holds.
+    const high = await run('>=3.12,<3.14');
+    expect(high.version).toBe('3.12');
+    expect(high.warnings.map((w) => w.code)).toContain('python-too-new');
+  });
+
+  it('--distroless prefers a distroless minor the range and the ceiling admit', async () => {
+    const prefer = distrolessPreference();
+    expect(prefer.minors).toEqual(['3.11', '3.13']);
+    const run = (spec: string, ceiling?: { minor: string; reason: string }) =>
+      resolvePythonVersion({
+        root: project({}),
+        appDir: '.',
+        constraints: [{ spec, label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }],
+        prefer,
+        ...(ceiling ? { ceiling } : {}),
+        today: TODAY,
+      });
+    expect((await run('>=3.9')).version).toBe('3.13');
+    expect((await run('>=3.9', { minor: '3.12', reason: 'x' })).version).toBe('3.11');
+    // Neither distroless minor admitted: the range's own choice (the image step then refuses).
+    expect((await run('>=3.14')).version).toBe('3.14');
   });
 
   it('without a pin, follows the Python of a --base-image tag when the range admits it', async () => {
@@ -210,7 +299,7 @@ describe('resolvePythonVersion precedence', () => {
       });
     expect((await range('>=3.10')).version).toBe('3.11');
     // Not admitted: the range decides (and chooseImages warns about the mismatch).
-    expect((await range('>=3.12')).version).toBe('3.15');
+    expect((await range('>=3.12')).version).toBe('3.14');
     // A pin always wins over the image.
     const pinned = await resolvePythonVersion({
       root: project({ '.python-version': '3.12\n' }),
@@ -245,5 +334,70 @@ describe('resolvePythonVersion precedence', () => {
       line: 7,
       message: expect.stringMatching(/no released CPython satisfies/),
     });
+  });
+});
+
+describe('old minors (3.6, 3.7) still get a plan', () => {
+  it('3.6: python:3.6-slim-bullseye, bullseye apt names, python-eol; --distroless refuses clearly', async () => {
+    const root = project({
+      '.python-version': '3.6\n',
+      'requirements.txt': 'python-ldap==3.4.0\ncffi==1.15.0\n',
+      'app.py': 'print("hi")\n',
+    });
+    const plan = await detectProject(root, { command: ['python', 'app.py'] });
+    expect(plan.pythonVersion).toBe('3.6');
+    expect(plan.image.runtime).toBe('python:3.6-slim-bullseye');
+    expect(plan.system.runtime).toEqual(expect.arrayContaining(['libldap-2.4-2', 'libsasl2-2']));
+    expect(plan.system.runtime).not.toContain('libldap-2.5-0');
+    expect(plan.warnings.map((w) => w.code)).toContain('python-eol');
+    await expect(detectProject(root, { command: ['python', 'app.py'], distroless: true })).rejects.toThrow(
+      /no distroless Python image carries Python 3\.6/,
+    );
+  });
+
+  it('3.7: python:3.7-slim-bookworm', async () => {
+    const root = project({
+      '.python-version': '3.7.17\n',
+      'requirements.txt': 'six==1.16.0\n',
+      'app.py': '',
+    });
+    expect((await detectProject(root, { command: ['python', 'app.py'] })).image.runtime).toBe(
+      'python:3.7-slim-bookworm',
+    );
+  });
+});
+
+describe('classifiers are a hint, not a bound', () => {
+  const pp = (classifiers: string[]) =>
+    parsePyProject(
+      `[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.9"\nclassifiers = [\n${classifiers.map((c) => `  "${c}",`).join('\n')}\n]\n`,
+      'pyproject.toml',
+    );
+  const run = (classifiers: string[]) =>
+    resolvePythonVersion({
+      root: project({}),
+      appDir: '.',
+      constraints: [{ spec: '>=3.9', label: 'requires-python', source: { file: 'pyproject.toml', line: 4 } }],
+      classifiers: classifierHint(pp(classifiers)),
+      today: TODAY,
+    });
+
+  it('reads the 3.X classifiers with their line', () => {
+    expect(
+      classifierHint(pp(['Programming Language :: Python :: 3', 'Programming Language :: Python :: 3.11'])),
+    ).toEqual({ minors: ['3.11'], source: { file: 'pyproject.toml', line: 5 } });
+    expect(classifierHint(pp(['License :: OSI Approved :: MIT License']))).toBeUndefined();
+  });
+
+  it('caps the choice at the newest listed minor, inside the range', async () => {
+    const r = await run(['Programming Language :: Python :: 3.11', 'Programming Language :: Python :: 3.12']);
+    expect(r.version).toBe('3.12');
+    expect(r.decision.reason).toMatch(
+      /no newer than 3\.12, the newest minor the classifiers of pyproject\.toml:5 list/,
+    );
+  });
+
+  it('stale classifiers (only end-of-life minors) are ignored', async () => {
+    expect((await run(['Programming Language :: Python :: 3.8'])).version).toBe('3.14');
   });
 });

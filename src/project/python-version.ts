@@ -1,13 +1,16 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { type Decision, InputError, type Source, type Warning } from '../plan.js';
+import { baseImagesData } from './images.js';
 import { compareMinor, minorsSatisfying } from './pep440.js';
 import { poetryToPep440 } from './poetry-constraint.js';
+import type { PyProject } from './pyproject.js';
 import {
   findRelease,
   isEndOfLife,
+  isMature,
   latestPatch,
-  newestStableMinor,
+  MATURE_MONTHS,
   pythonReleases,
 } from './python-releases.js';
 
@@ -21,6 +24,9 @@ import {
  *   6. the range the project admits: `requires-python` of pyproject.toml and uv.lock, Poetry's
  *      `python` dependency (translated to PEP 440) — the newest released minor inside all of them;
  *   7. the newest stable CPython minor.
+ * Without a pin (6, 7) pycontain picks among the admitted minors: only ones released at least
+ * MATURE_MONTHS ago unless the lock names wheel files, no newer than a ceiling set by pinned packages
+ * or locked wheels, and a distroless image's minor when --distroless asks for one.
  * Explicit pins (1-5) name an exact interpreter and beat ranges (6), which only bound it. Files in
  * the app directory are read before the repository root. A pin outside the admitted range is kept
  * (the user asked for it) with a 'python-conflict' warning; an end-of-life minor gets 'python-eol'.
@@ -68,9 +74,24 @@ export interface PythonVersionInput {
   baseImage?: { minor: string; ref: string; source: Source };
   /**
    * Without a pin, choose no minor newer than this one (when one that old is admitted): locked binary
-   * dependencies publish no wheel for the newer ones.
+   * dependencies publish no wheel for the newer ones, or pinned packages predate them. `source` is
+   * the pin that sets it.
    */
-  ceiling?: { minor: string; reason: string };
+  ceiling?: { minor: string; reason: string; source?: Source };
+  /**
+   * The lock names the wheel files it installs (uv, Poetry, PDM): the ceiling above is then computed
+   * from real wheels and any released minor may be chosen. Without it (no lock, hashed requirements,
+   * Pipfile.lock) only minors released at least MATURE_MONTHS ago are picked on pycontain's own.
+   */
+  wheelEvidence?: boolean;
+  /**
+   * Trove classifiers `Programming Language :: Python :: 3.X` the project lists: a hint, never a
+   * bound. Without a pin the choice goes no newer than the newest listed minor, unless that would
+   * mean an end-of-life one (classifiers go stale).
+   */
+  classifiers?: { minors: string[]; source: Source };
+  /** Without a pin, prefer the newest admitted minor of these (the Pythons of the distroless images). */
+  prefer?: { minors: string[]; reason: string };
   today?: Date | string;
 }
 
@@ -333,7 +354,6 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
 
   let version: string;
   let by: PythonVersionResult['by'] = 'pin';
-  const ceiling = input.ceiling;
   let decision: Decision;
   const pin = pins[0];
   if (pin) {
@@ -399,20 +419,19 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
         source: hint.source,
       };
     } else {
-      const sorted = [...admitted].sort(compareMinor);
-      const newest = sorted[sorted.length - 1] as string;
-      const capped = ceiling ? sorted.filter((m) => compareMinor(m, ceiling.minor) <= 0) : [];
-      version = capped.length ? (capped[capped.length - 1] as string) : newest;
+      const pick = chooseUnpinned(admitted, input, today);
+      version = pick.version;
       by = 'range';
       decision = {
         topic: 'pythonVersion',
         value: version,
-        reason:
-          version === newest
-            ? `newest released CPython admitted by ${rangeReason.join(' and ')}`
-            : `newest CPython admitted by ${rangeReason.join(' and ')} that ${ceiling?.reason}`,
+        reason: pick.steps.length
+          ? `admitted by ${rangeReason.join(' and ')}: ${pick.steps.join('; ')}`
+          : `newest released CPython admitted by ${rangeReason.join(' and ')}`,
         ...(first ? { source: first.source } : {}),
       };
+      decisions.push(...pick.decisions);
+      warnings.push(...pick.warnings);
     }
   } else if (input.baseImage) {
     version = input.baseImage.minor;
@@ -424,17 +443,20 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
       source: input.baseImage.source,
     };
   } else {
-    const newest = newestStableMinor(today);
-    version = ceiling && compareMinor(ceiling.minor, newest) < 0 ? ceiling.minor : newest;
+    const pick = chooseUnpinned(released, input, today);
+    version = pick.version;
     by = 'default';
+    const none =
+      'no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found';
     decision = {
       topic: 'pythonVersion',
       value: version,
-      reason:
-        version === newest
-          ? 'no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found: the newest stable CPython'
-          : `no .python-version, runtime.txt, .tool-versions, Pipfile [requires] or requires-python found: the newest stable CPython that ${ceiling?.reason}`,
+      reason: pick.steps.length ? `${none}: ${pick.steps.join('; ')}` : `${none}: the newest stable CPython`,
+      ...(input.ceiling?.source && version === input.ceiling.minor ? { source: input.ceiling.source } : {}),
     };
+    // The step down is this decision's own reason and source here: no second entry for it.
+    decisions.push(...pick.decisions.filter((d) => !decision.source || d.source !== decision.source));
+    warnings.push(...pick.warnings);
   }
   if (notes.length) decision.reason += ` (${notes.join('; ')})`;
   if (isEndOfLife(version, today)) {
@@ -446,4 +468,104 @@ export async function resolvePythonVersion(input: PythonVersionInput): Promise<P
     });
   }
   return { version, by, decision, decisions, warnings };
+}
+
+interface UnpinnedPick {
+  version: string;
+  /** Why the newest candidate was not taken, in order; empty when it was. */
+  steps: string[];
+  decisions: Decision[];
+  warnings: Warning[];
+}
+
+/**
+ * The minor pycontain picks itself among `candidates` (admitted by the project's ranges, or every
+ * released one), newest first, narrowed in turn by: the release-age rule (without wheel evidence),
+ * the classifier hint, the ceiling (pins or locked wheels), the preferred minors (distroless). A narrowing that would
+ * leave nothing is skipped, so a range is never left.
+ */
+function chooseUnpinned(candidates: string[], input: PythonVersionInput, today: Date | string): UnpinnedPick {
+  let pool = [...candidates].sort(compareMinor);
+  const newest = pool[pool.length - 1] as string;
+  const steps: string[] = [];
+  const decisions: Decision[] = [];
+  const warnings: Warning[] = [];
+  if (!input.wheelEvidence) {
+    const mature = pool.filter((m) => isMature(m, today));
+    const young = pool.filter((m) => !isMature(m, today));
+    if (mature.length && young.length) {
+      pool = mature;
+      const r = findRelease(newest);
+      steps.push(
+        `the newest CPython released at least ${MATURE_MONTHS} months ago (${newest} came out on ${r?.released}: binary wheels for a new minor take months to appear, and no lock here names wheel files to prove them)`,
+      );
+    }
+  }
+  const hint = input.classifiers;
+  if (hint?.minors.length) {
+    const top = [...hint.minors].sort(compareMinor)[hint.minors.length - 1] as string;
+    const hinted = pool.filter((m) => compareMinor(m, top) <= 0 && !isEndOfLife(m, today));
+    if (hinted.length && hinted.length < pool.length) {
+      pool = hinted;
+      steps.push(
+        `no newer than ${top}, the newest minor the classifiers of ${fmt(hint.source)} list (a hint: they are not a bound)`,
+      );
+    }
+  }
+  const ceiling = input.ceiling;
+  if (ceiling) {
+    const capped = pool.filter((m) => compareMinor(m, ceiling.minor) <= 0);
+    const top = pool[pool.length - 1] as string;
+    if (capped.length && capped.length < pool.length) {
+      pool = capped;
+      steps.push(`stepped down to ${pool[pool.length - 1]}, the newest that ${ceiling.reason}`);
+      decisions.push({
+        topic: 'pythonVersion (step down)',
+        value: `${top} -> ${pool[pool.length - 1]}`,
+        reason: `the newest minor that ${ceiling.reason}`,
+        ...(ceiling.source ? { source: ceiling.source } : {}),
+      });
+    } else if (!capped.length) {
+      pool = pool.slice(0, 1);
+      warnings.push({
+        code: 'python-too-new',
+        message: `Python ${ceiling.minor} is the newest that ${ceiling.reason}, but the project admits nothing older than ${pool[0]}: using ${pool[0]}, expect source builds or a failed install`,
+        ...(ceiling.source ? { source: ceiling.source } : {}),
+      });
+    }
+  }
+  const prefer = input.prefer;
+  if (prefer) {
+    const p = pool.filter((m) => prefer.minors.includes(m));
+    if (p.length && p[p.length - 1] !== pool[pool.length - 1]) steps.push(prefer.reason);
+    if (p.length) pool = p;
+  }
+  return { version: pool[pool.length - 1] as string, steps, decisions, warnings };
+}
+
+/** The minors the distroless images carry (Debian's own interpreters), for `prefer` under --distroless. */
+export function distrolessPreference(): { minors: string[]; reason: string } {
+  const images = baseImagesData().distroless;
+  return {
+    minors: [...new Set(images.map((d) => d.python))],
+    reason: `--distroless: the newest of the minors a distroless image carries (${images.map((d) => `${d.image} has ${d.python}`).join(', ')})`,
+  };
+}
+
+/** `Programming Language :: Python :: 3.X` classifiers of [project] or [tool.poetry], with their line. */
+export function classifierHint(pp: PyProject | null | undefined): PythonVersionInput['classifiers'] {
+  if (!pp) return undefined;
+  for (const [table, list] of [
+    ['project', (pp.project as Record<string, unknown> | null)?.classifiers],
+    ['tool.poetry', (pp.poetry as Record<string, unknown> | null)?.classifiers],
+  ] as const) {
+    if (!Array.isArray(list)) continue;
+    const minors = list
+      .map((c) =>
+        typeof c === 'string' ? /^Programming Language :: Python :: (3\.\d+)\s*$/.exec(c)?.[1] : undefined,
+      )
+      .filter((m): m is string => Boolean(m && findRelease(m)));
+    if (minors.length) return { minors, source: { file: pp.file, line: pp.line(table, 'classifiers') } };
+  }
+  return undefined;
 }

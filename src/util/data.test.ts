@@ -5,7 +5,9 @@ import { launchPrograms } from '../project/command-check.js';
 import { baseImagesData } from '../project/images.js';
 import { nativeTable } from '../project/native.js';
 import { packageTestsTable } from '../project/package-tests.js';
+import { pythonCeilingsTable } from '../project/python-ceilings.js';
 import { pythonReleases } from '../project/python-releases.js';
+import { runtimeDriversTable } from '../project/runtime-extras.js';
 import { aptReleases } from './apt-releases.js';
 import { DataTableError, dataFile, handSchema, parseData } from './data.js';
 
@@ -57,7 +59,9 @@ describe('every table in data/ loads through loadData and validates', () => {
     'launch-programs.json': launchPrograms,
     'native-packages.json': nativeTable,
     'package-tests.json': packageTestsTable,
+    'python-ceilings.json': pythonCeilingsTable,
     'python-releases.json': pythonReleases,
+    'runtime-drivers.json': runtimeDriversTable,
   };
   it.each(Object.keys(loaders))('%s', (name) => {
     expect(loaders[name]!()).toBeTruthy();

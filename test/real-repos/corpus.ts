@@ -1,4 +1,4 @@
-// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write] [--cli dist/cli/main.js]
+// npm run corpus -- [--prepare --mirrors DIR] [--checkouts DIR] [--only owner/name,...] [--no-write] [--cli dist/cli/pycontain.cjs]
 //
 // --prepare writes one checkout per corpus entry from local git mirrors (`git archive` of the
 // pinned commit), without the Dockerfiles, compose files and .dockerignore: what `init` sees on a
@@ -24,7 +24,8 @@ import { type CorpusEntry, loadCorpus, slugOf } from './truth.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const ROOT = path.resolve(HERE, '../..');
-const DEFAULT_CLI = path.join(ROOT, 'dist/cli/main.js');
+// The package bin, what users run (detect starts from its bundle there).
+const DEFAULT_CLI = path.join(ROOT, 'dist/cli/pycontain.cjs');
 
 interface Args {
   prepare: boolean;
@@ -34,6 +35,8 @@ interface Args {
   write: boolean;
   /** Another build's CLI, to score an older commit against the same truth. */
   cli: string;
+  /** Where to write each repository's detect output, to diff two builds byte for byte. */
+  savePlans: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -44,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     only: null,
     write: true,
     cli: DEFAULT_CLI,
+    savePlans: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
@@ -58,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--only') a.only = new Set(val().split(','));
     else if (x === '--no-write') a.write = false;
     else if (x === '--cli') a.cli = path.resolve(val());
+    else if (x === '--save-plans') a.savePlans = path.resolve(val());
     else throw new Error(`unknown option ${x}`);
   }
   if (!a.checkouts) throw new Error('give the checkout directory: --checkouts DIR or PYCONTAIN_CORPUS_DIR');
@@ -182,7 +187,7 @@ interface RepoResult {
 function detectOne(
   cli: string,
   dir: string,
-): { plan: PlanView | null; error?: string; wall: number; cpu: number } {
+): { plan: PlanView | null; stdout: string; error?: string; wall: number; cpu: number } {
   const timeFile = path.join(os.tmpdir(), `pycontain-corpus-time-${process.pid}`);
   const r = spawnSync(
     '/usr/bin/time',
@@ -200,12 +205,13 @@ function detectOne(
   if (r.status !== 0) {
     return {
       plan: null,
+      stdout: r.stdout ?? '',
       error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(0, 3).join(' / '),
       wall,
       cpu: user + sys,
     };
   }
-  return { plan: JSON.parse(r.stdout) as PlanView, wall, cpu: user + sys };
+  return { plan: JSON.parse(r.stdout) as PlanView, stdout: r.stdout, wall, cpu: user + sys };
 }
 
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(0)}%` : '-');
@@ -250,11 +256,11 @@ function report(results: RepoResult[]): string {
     `Runtime apt packages (informational): ${hit} of the ${want} the maintainers install are in the plan; the plan adds ${extra} they do not install.`,
   );
   lines.push('');
-  lines.push(`| repository | ${FIELDS.join(' | ')} | wall s |`);
-  lines.push(`|---|${FIELDS.map(() => '---').join('|')}|---|`);
+  lines.push(`| repository | ${FIELDS.join(' | ')} | wall s | CPU s |`);
+  lines.push(`|---|${FIELDS.map(() => '---').join('|')}|---|---|`);
   for (const r of results) {
     const cells = FIELDS.map((f) => (r.fields ? (r.fields[f].ok ? 'ok' : '**x**') : 'err'));
-    lines.push(`| ${r.entry.repo} | ${cells.join(' | ')} | ${r.wall.toFixed(2)} |`);
+    lines.push(`| ${r.entry.repo} | ${cells.join(' | ')} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} |`);
   }
   lines.push('');
   lines.push('## Mismatches');
@@ -287,6 +293,10 @@ function main(): void {
       continue;
     }
     const d = detectOne(a.cli, dir);
+    if (a.savePlans) {
+      mkdirSync(a.savePlans, { recursive: true });
+      writeFileSync(path.join(a.savePlans, `${slugOf(e.repo)}.json`), d.stdout);
+    }
     if (!d.plan) {
       results.push({ entry: e, fields: null, error: d.error, wall: d.wall, cpu: d.cpu });
       continue;
@@ -295,7 +305,7 @@ function main(): void {
     results.push({ entry: e, fields, wall: d.wall, cpu: d.cpu, apt: aptOverlap(d.plan, e.truth) });
     const bad = FIELDS.filter((f) => !fields[f].ok);
     console.error(
-      `${e.repo}: ${bad.length ? `wrong ${bad.join(', ')}` : 'all right'} (${d.wall.toFixed(2)} s)`,
+      `${e.repo}: ${bad.length ? `wrong ${bad.join(', ')}` : 'all right'} (${d.wall.toFixed(2)} s, CPU ${d.cpu.toFixed(2)} s)`,
     );
   }
   const md = report(results);

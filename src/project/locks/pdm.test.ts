@@ -94,3 +94,34 @@ describe('a real lock written by PDM 2.2.1 (examples/django-pdm)', () => {
     );
   });
 });
+
+describe('PDM 2.20+ hashes [tool.pdm.resolution] whole and dev groups under normalized names', () => {
+  const pyproject = `[project]
+name = "app"
+requires-python = ">=3.11"
+dependencies = ["flask>=2"]
+
+[tool.pdm.resolution]
+allow-prereleases = false
+
+[tool.pdm.dev-dependencies]
+Test = ["pytest"]
+`;
+  // sha256 of json.dumps({sources, dependencies, dev-dependencies: {"test": [...]}, optional-dependencies,
+  // requires-python, resolution}, sort_keys=True), as PDM 2.20+ computes it.
+  const lockText = `[metadata]
+groups = ["default", "test"]
+strategy = ["inherit_metadata"]
+lock_version = "4.5.0"
+content_hash = "sha256:7c1d680d2c5d2293c9d01ca9c7ee18ce77105e4ad299d1f212931da31f3953f5"
+`;
+  it('is in sync', () => {
+    const lock = parsePdmLock(lockText, 'pdm.lock');
+    expect(pdmLockStaleness(lock, parsePyProject(pyproject, 'pyproject.toml')).stale).toBe(false);
+  });
+  it('a changed resolution setting is caught', () => {
+    const lock = parsePdmLock(lockText, 'pdm.lock');
+    const changed = parsePyProject(pyproject.replace('= false', '= true'), 'pyproject.toml');
+    expect(pdmLockStaleness(lock, changed).stale).toBe(true);
+  });
+});

@@ -120,11 +120,25 @@ export function parsePdmLock(text: string, file: string): PdmLock {
 }
 
 /**
+ * PDM 2.20+'s dev-dependencies for the hash: PEP 735 groups as written, then [tool.pdm.dev-dependencies]
+ * appended, both under normalized group names.
+ */
+function pdmDevGroups(groups: TomlTable, devDeps: TomlTable): TomlTable {
+  const out: Record<string, unknown[]> = {};
+  for (const [g, list] of Object.entries(groups)) out[normalizeName(g)] = [...[list].flat()];
+  for (const [g, list] of Object.entries(devDeps)) {
+    const key = normalizeName(g);
+    out[key] = [...(out[key] ?? []), ...[list].flat()];
+  }
+  return out as TomlTable;
+}
+
+/**
  * PDM's content hash: `json.dumps({sources, dependencies, dev-dependencies, optional-dependencies,
  * requires-python, overrides}, sort_keys=True)` hashed with the algorithm named in the lock
  * (`sha256:<hex>`). PDM versions differ in where `overrides` come from (`[tool.pdm.resolution.overrides]`
- * or `[tool.pdm.overrides]`) and newer ones fold PEP 735 groups into dev-dependencies: every variant
- * is tried.
+ * or `[tool.pdm.overrides]`; 2.20+ hashes the whole resolution table as `resolution`) and newer ones
+ * fold PEP 735 groups into dev-dependencies: every variant is tried.
  */
 export function pdmContentHashes(project: PyProject, algorithm = 'sha256'): string[] {
   const tp = (getPath(project.data, 'tool.pdm') as TomlTable | undefined) ?? {};
@@ -134,16 +148,18 @@ export function pdmContentHashes(project: PyProject, algorithm = 'sha256'): stri
   const groups = isTable(project.data['dependency-groups'])
     ? (project.data['dependency-groups'] as TomlTable)
     : undefined;
-  const devVariants: TomlTable[] = [devDeps];
+  const devVariants: TomlTable[] = [devDeps, pdmDevGroups(groups ?? {}, devDeps)];
   if (groups) devVariants.push({ ...devDeps, ...groups });
-  const overrideVariants: (TomlTable | undefined)[] = [
-    (resolution.overrides as TomlTable | undefined) ?? {},
-    (tp.overrides as TomlTable | undefined) ?? {},
+  // PDM 2.20+ hashes the whole [tool.pdm.resolution] table under "resolution" instead.
+  const tailVariants: ([string, TomlTable] | undefined)[] = [
+    ['overrides', (resolution.overrides as TomlTable | undefined) ?? {}],
+    ['overrides', (tp.overrides as TomlTable | undefined) ?? {}],
+    ['resolution', resolution],
     undefined,
   ];
   const out = new Set<string>();
   for (const dev of devVariants) {
-    for (const overrides of overrideVariants) {
+    for (const tail of tailVariants) {
       const dump: TomlTable = {
         sources: tp.source ?? [],
         dependencies: proj.dependencies ?? [],
@@ -151,7 +167,7 @@ export function pdmContentHashes(project: PyProject, algorithm = 'sha256'): stri
         'optional-dependencies': proj['optional-dependencies'] ?? {},
         'requires-python': proj['requires-python'] ?? '',
       };
-      if (overrides !== undefined) dump.overrides = overrides;
+      if (tail) dump[tail[0]] = tail[1];
       try {
         out.add(createHash(algorithm).update(pythonJsonDumps(dump), 'utf8').digest('hex'));
       } catch {

@@ -5,6 +5,8 @@ export interface LockedDep {
   name: string;
   marker?: string;
   extras?: string[];
+  /** The exact version meant, when the lock holds the name at several versions (uv forks). */
+  version?: string;
 }
 
 export interface LockedPackage {
@@ -28,6 +30,11 @@ export interface LockedPackage {
   optional?: boolean;
   /** Marker under which the package itself is installed (Pipfile.lock `markers`, poetry.lock 2.1 `markers`). */
   marker?: string;
+  /**
+   * uv `resolution-markers`: the forks of the resolution this version belongs to (any of them). The
+   * same name at another version covers the other forks.
+   */
+  resolutionMarkers?: string[];
   line?: number;
 }
 

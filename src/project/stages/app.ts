@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError, type Overrides } from '../../plan.js';
-import { chooseAppDir } from '../appdir.js';
+import { chooseAppDir, severalAppsWarning } from '../appdir.js';
 import { type FileOverrides, mergeOverrides, readToolPycontain } from '../overrides.js';
 import { isProjectManifest, type PyProject } from '../pyproject.js';
 import type { DecisionCollector } from './collector.js';
@@ -69,13 +69,15 @@ export async function locateApp(
   const topOverrides = topPy ? readToolPycontain(topPy) : NO_OVERRIDES;
   const appChoice = await chooseAppDir(root, appDirOverride(overrides, topOverrides));
   let appDir = appChoice.appDir;
-  log.absorb({ warnings: appChoice.warnings });
 
   let appPy = appDir === '.' ? topPy : await readPy(root, join(appDir, 'pyproject.toml'));
   if (appPy && !isProjectManifest(appPy) && !appPy.pycontain) appPy = null;
 
   // uv workspace: the lock sits at the workspace root; the app may be a member.
-  const ws = await findWorkspace(root, appDir, appPy);
+  const given = appDirOverride(overrides, topOverrides);
+  const found = await findWorkspace(root, appDir, appPy);
+  // An app dir the user chose is used as given, even a workspace root that has members.
+  const ws = found?.app && given && found.app.dir !== appDir ? { ...found, app: null } : found;
   let lockDir = appDir;
   if (ws) {
     lockDir = ws.root;
@@ -84,9 +86,18 @@ export async function locateApp(
       appPy = ws.app.pyproject;
     }
   }
+  // The several-apps warning names the directory finally used (a workspace member may replace the choice).
+  if (appDir === appChoice.appDir) log.absorb({ warnings: appChoice.warnings });
+  else {
+    const w = severalAppsWarning(
+      appChoice.apps.filter((a) => a !== ws?.root),
+      appDir,
+    );
+    if (w) log.absorb({ warnings: [w] });
+  }
   log.absorb({
     decisions: [
-      ws?.app && ws.app.dir !== appChoice.appDir
+      appDir !== appChoice.appDir && ws?.app
         ? {
             ...appChoice.decision,
             value: appDir,

@@ -175,15 +175,15 @@ function declaredDependencies(
   return none;
 }
 
-/** Stage 4: the dependencies, from the lock when there is one, else from what the project declares. */
+/** Stage 4: the dependencies (with `extras`), from the lock when there is one, else from what the project declares. */
 export function collectDependencies(
   app: AppStage,
   files: ManifestStage,
   python: PythonStage,
+  extras: string[],
   log: DecisionCollector,
 ): DependencyStage {
   const { appPy } = app;
-  const extras = app.merged.extras ?? [];
   const name = (appPy ? projectName(appPy) : undefined) ?? files.setupMeta.find((m) => m.name)?.name ?? null;
   const found: Found = files.lock
     ? {

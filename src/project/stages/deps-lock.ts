@@ -1,4 +1,5 @@
 import type { Dependency } from '../../plan.js';
+import { lockedPackageIndex } from '../locks/select.js';
 import type { LockedDep, LockedPackage, LockFile, Staleness } from '../locks/types.js';
 import { wheelFits } from '../locks/wheels.js';
 import { type MarkerEnvironment, normalizeName } from '../pep508.js';
@@ -24,8 +25,7 @@ function walkLock(
   env: MarkerEnvironment,
   skip: Set<string>,
 ): Map<string, string | undefined> {
-  const byName = new Map<string, LockedPackage>();
-  for (const p of lock.packages) byName.set(p.name, p);
+  const find = lockedPackageIndex(lock, env);
   const groups = new Map<string, string | undefined>();
   const walk = (roots: LockedDep[], group: string | undefined) => {
     const queue = [...roots];
@@ -35,7 +35,7 @@ function walkLock(
       const key = `${d.name}[${(d.extras ?? []).join(',')}]`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const pkg = byName.get(d.name);
+      const pkg = find(d);
       if (!pkg) continue;
       if (!markerApplies(pkg.marker, env)) continue;
       if (
@@ -155,10 +155,12 @@ export function lockedDependencies(
   const roots: LockRoots =
     lockStageFor(lock.kind)?.roots(lock, { app, pipfile: files.pipfile, ...wants }) ?? noRoots();
   const groups = walkLock(lock, roots.mainRoots, roots.devRoots, python.env, self);
+  // One version per name: a uv fork or Poetry marker variant that does not apply here is not installed.
+  const chosen = lockedPackageIndex(lock, python.env);
   const dependencies: Dependency[] = [];
   // Locks with groups of their own (Poetry categories) keep their names: 'dev', 'docs'.
   for (const p of lock.packages) {
-    if (!groups.has(p.name)) continue;
+    if (!groups.has(p.name) || chosen({ name: p.name }) !== p) continue;
     let g = groups.get(p.name);
     if (g && p.groups?.length && !p.groups.includes('main') && !p.groups.includes('default'))
       g = p.groups[0] === 'develop' ? 'dev' : p.groups[0];

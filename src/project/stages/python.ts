@@ -1,7 +1,14 @@
 import type { Source } from '../../plan.js';
 import { pythonMinorOfImage } from '../images.js';
 import { linuxEnvironment, type MarkerEnvironment } from '../pep508.js';
-import { type PythonConstraint, type PythonVersionResult, resolvePythonVersion } from '../python-version.js';
+import { lockHasWheelData, type PythonCeiling } from '../python-ceilings.js';
+import {
+  classifierHint,
+  distrolessPreference,
+  type PythonConstraint,
+  type PythonVersionResult,
+  resolvePythonVersion,
+} from '../python-version.js';
 import type { AppStage } from './app.js';
 import type { DecisionCollector } from './collector.js';
 import type { ManifestStage } from './manifests.js';
@@ -86,10 +93,10 @@ export async function choosePython(
   app: AppStage,
   files: ManifestStage,
   log: DecisionCollector,
-  ceiling?: { minor: string; reason: string },
+  ceiling?: PythonCeiling,
 ): Promise<PythonStage> {
-  const { root, appDir, ws } = app;
-  const { pipfile } = files;
+  const { root, appDir, ws, merged } = app;
+  const { pipfile, lock } = files;
   const pyOverride = pythonOverride(app);
   const baseImage = baseImagePython(app);
   const py = await resolvePythonVersion({
@@ -108,6 +115,10 @@ export async function choosePython(
       : {}),
     ...pythonConstraints(app, files),
     ...(ceiling ? { ceiling } : {}),
+    wheelEvidence: lockHasWheelData(lock),
+    classifiers: classifierHint(app.appPy),
+    // --distroless without an image of the user's: the minors Debian's interpreters carry.
+    ...(merged.distroless && !merged.distrolessImage ? { prefer: distrolessPreference() } : {}),
     ...(baseImage ? { baseImage } : {}),
   });
   log.absorb({ decisions: [py.decision, ...py.decisions], warnings: py.warnings });

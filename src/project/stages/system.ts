@@ -2,6 +2,7 @@ import type { ImageChoice, NativeNeed, PackageTests } from '../../plan.js';
 import { aptReleases } from '../../util/apt-releases.js';
 import { nativeNeeds } from '../native.js';
 import { packageTestsFor } from '../package-tests.js';
+import { sourceBuildNeeds } from '../source-builds.js';
 import type { AppStage } from './app.js';
 import type { DecisionCollector } from './collector.js';
 import type { DependencyStage } from './dependencies.js';
@@ -71,6 +72,9 @@ export function systemNeeds(
   log.absorb(nat);
   const build = [...nat.build];
   const runtime = [...nat.runtime];
+  const cBuilds = sourceBuildNeeds(deps.dependencies, python, deps.extras);
+  log.absorb(cBuilds);
+  for (const p of cBuilds.build) if (!build.includes(p)) build.push(p);
   addOverridePackages(app, build, runtime, log);
   warnMissingPackages(app, image, [...build, ...runtime], log);
 

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../plan.js';
+import { launcherOf } from '../appdir.js';
 import { requirementDep } from '../locks/poetry.js';
 import { normalizeName } from '../pep508.js';
 import { type PyProject, projectName, projectScripts } from '../pyproject.js';
@@ -143,16 +144,19 @@ export async function findWorkspace(
   }
   const rootDeps = wsPy.project?.dependencies ?? [];
   const memberNames = new Set(members.map((m) => normalizeName(m.name ?? '')));
-  const rootIsApp =
-    rootDeps.some((d) => !memberNames.has(requirementDep(d).name)) ||
-    (wsPy.project && Object.keys(wsPy.project.scripts ?? {}).length > 0);
-  if (rootIsApp || members.length === 0) {
+  const launcher = await launcherOf(root, wsDir, wsPy);
+  const ownDeps = rootDeps.some((d) => !memberNames.has(requirementDep(d).name));
+  if (ownDeps || launcher || members.length === 0) {
     return {
       root: wsDir,
       pyproject: wsPy,
       members,
       app: null,
-      reason: 'the workspace root declares dependencies of its own',
+      reason: ownDeps
+        ? 'the workspace root declares dependencies of its own'
+        : launcher
+          ? `the workspace root is started by ${launcher}`
+          : 'the workspace has no members',
     };
   }
   const chosen = appMember(members);

@@ -1,0 +1,130 @@
+/**
+ * Which CPython minor pinned packages still install on. A pin like `greenlet==2.0.2` predates
+ * CPython 3.12: no wheel for it, and its sdist does not compile there. Without wheel file names
+ * (requirements with hashes only, Pipfile.lock, no lock at all) the only evidence is the version,
+ * so the knowledge is a table (data/python-ceilings.json): package version range -> the last minor
+ * those releases support.
+ */
+
+import { z } from 'zod';
+import type { Dependency, Plan, Source, Warning } from '../plan.js';
+import { loadData, parseData } from '../util/data.js';
+import type { LockFile } from './locks/types.js';
+import { compareMinor, isValidSpecifier, satisfiesVersion } from './pep440.js';
+
+const Entry = z.strictObject({
+  name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'PEP 503 normalized name'),
+  versions: z.string().refine(isValidSpecifier, 'a PEP 440 specifier'),
+  lastMinor: z.string().regex(/^3\.\d+$/),
+  why: z.string().min(1),
+});
+const File = z.object({ packages: z.array(Entry).min(1) });
+
+export type PythonCeilingEntry = z.infer<typeof Entry>;
+
+export function parsePythonCeilings(text: string): PythonCeilingEntry[] {
+  return parseData('python-ceilings.json', text, File, (d) => d.packages);
+}
+
+export function pythonCeilingsTable(): PythonCeilingEntry[] {
+  return loadData('python-ceilings.json', File, (d) => d.packages);
+}
+
+/** A ceiling on the minor pycontain picks, with why and where (the pin's file:line). */
+export interface PythonCeiling {
+  minor: string;
+  /** Completes "the newest minor that ...", e.g. "greenlet==2.0.2 (requirements.txt:21) supports (...)". */
+  reason: string;
+  source?: Source;
+}
+
+export interface PinCeilingHit {
+  dep: Dependency;
+  entry: PythonCeilingEntry;
+}
+
+/**
+ * The installed dependencies pinned to an exact version the table limits, each with its lowest
+ * matching entry, lowest ceiling first. Dev groups not requested by `extras` are not installed and
+ * do not count; nor do dependencies whose wheel file names the lock records.
+ */
+export function pinnedCeilingHits(
+  deps: Dependency[],
+  extras: string[] = [],
+  table: PythonCeilingEntry[] = pythonCeilingsTable(),
+): PinCeilingHit[] {
+  const hits: PinCeilingHit[] = [];
+  for (const dep of deps) {
+    if (dep.group && !extras.includes(dep.group)) continue;
+    // Wheel names the lock records are the evidence itself (the locked-wheel ceiling reads them).
+    if (dep.wheels?.length) continue;
+    const version = dep.version?.replace(/^v/i, '');
+    if (!version) continue;
+    let best: PythonCeilingEntry | undefined;
+    for (const e of table) {
+      if (e.name !== dep.name) continue;
+      let matches = false;
+      try {
+        matches = satisfiesVersion(version, e.versions);
+      } catch {
+        matches = false;
+      }
+      if (matches && (!best || compareMinor(e.lastMinor, best.lastMinor) < 0)) best = e;
+    }
+    if (best) hits.push({ dep, entry: best });
+  }
+  return hits.sort((a, b) => compareMinor(a.entry.lastMinor, b.entry.lastMinor));
+}
+
+const where = (s: Source | undefined) => (s ? `${s.file}${s.line ? `:${s.line}` : ''}` : '');
+
+/**
+ * The minor the pinned packages cap the choice at, when it is older than `plan.pythonVersion`:
+ * the lowest `lastMinor` of the pins the table knows. Null when nothing limits the chosen minor.
+ */
+export function pinnedPackageCeiling(
+  plan: Pick<Plan, 'pythonVersion' | 'dependencies' | 'extras'>,
+  table?: PythonCeilingEntry[],
+): PythonCeiling | null {
+  const hits = pinnedCeilingHits(plan.dependencies, plan.extras, table);
+  const first = hits[0];
+  if (!first || compareMinor(first.entry.lastMinor, plan.pythonVersion) >= 0) return null;
+  const same = hits.filter((h) => h.entry.lastMinor === first.entry.lastMinor);
+  const named = same.map((h) => `${h.dep.name}==${h.dep.version} (${where(h.dep.source)})`).join(', ');
+  return {
+    minor: first.entry.lastMinor,
+    // Read after "the newest minor that": see PythonCeiling.reason.
+    reason: `${named} support${same.length === 1 ? 's' : ''} (${first.entry.why})`,
+    ...(first.dep.source ? { source: first.dep.source } : {}),
+  };
+}
+
+/** Warnings for a minor the project pins itself (kept as asked) that pinned packages predate. */
+export function pinnedPackageWarnings(
+  plan: Pick<Plan, 'pythonVersion' | 'dependencies' | 'extras'>,
+  table?: PythonCeilingEntry[],
+): Warning[] {
+  return pinnedCeilingHits(plan.dependencies, plan.extras, table)
+    .filter((h) => compareMinor(h.entry.lastMinor, plan.pythonVersion) < 0)
+    .map((h) => ({
+      code: 'python-too-new',
+      message: `${h.dep.name}==${h.dep.version} supports CPython ${h.entry.lastMinor} at most (${h.entry.why}), but Python ${plan.pythonVersion} is pinned: upgrade ${h.dep.name} or pin Python ${h.entry.lastMinor}`,
+      ...(h.dep.source ? { source: h.dep.source } : {}),
+    }));
+}
+
+/** The lower of two ceilings (either may be absent). */
+export function lowerCeiling(a: PythonCeiling | null, b: PythonCeiling | null): PythonCeiling | null {
+  if (!a) return b;
+  if (!b) return a;
+  return compareMinor(b.minor, a.minor) < 0 ? b : a;
+}
+
+/**
+ * Does the lock name the wheel files it installs? uv.lock, poetry.lock and pdm.lock do; Pipfile.lock
+ * and hashed requirements record hashes only. With wheel names the lock itself tells which minors
+ * have binaries; without them the choice falls back to the release-age rule.
+ */
+export function lockHasWheelData(lock: LockFile | null | undefined): boolean {
+  return Boolean(lock && lock.kind !== 'pipenv' && lock.packages.some((p) => p.wheels.length > 0));
+}
