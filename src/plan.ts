@@ -6,6 +6,8 @@
  * this object. Add fields freely; never rename or remove one without bumping `schemaVersion`.
  */
 
+import { EXIT, PycontainError } from './errors.js';
+
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
 export type PackageManager = 'uv' | 'poetry' | 'pdm' | 'pipenv' | 'pip' | 'pip-tools' | 'setuptools';
@@ -143,7 +145,29 @@ export interface IndexConfig {
   needsCredentials: boolean;
   /** The BuildKit secret id that holds credentials (`--secret id=<this>,...`). */
   secretId: string;
+  /**
+   * Who named the primary index: the project's own files, or an override (--index-url, [tool.pycontain]).
+   * Absent when the primary index is PyPI. Poetry is given a mirror as a source only when the project names none.
+   */
+  origin?: 'project' | 'override';
 }
+
+/** Releases of the package-manager tools the builder installs. */
+export interface ToolVersions {
+  poetry: string;
+  pdm: string;
+  uv: string;
+}
+
+/**
+ * The releases installed when the lock does not name the one that wrote it (the Dockerfile writes
+ * them as ARG defaults: `--build-arg POETRY_VERSION=...` overrides).
+ */
+export const DEFAULT_TOOL_VERSIONS: ToolVersions = {
+  poetry: '2.5.1',
+  pdm: '2.29.2',
+  uv: '0.12.20',
+};
 
 export interface DjangoInfo {
   settingsModule: string;
@@ -255,8 +279,10 @@ export interface Plan {
   index: IndexConfig;
   django: DjangoInfo | null;
   image: ImageChoice;
-  /** Non-root user of the runtime stage. */
+  /** Non-root user of the runtime stage (a distroless runtime: its own `nonroot` user). */
   user: { name: string; uid: number; gid: number };
+  /** The release of the project's package-manager tool the builder installs (poetry, pdm or uv; none for pip). */
+  tools: Partial<ToolVersions>;
   /** Environment variables set in the runtime stage, besides the fixed ones. */
   env: Record<string, string>;
   decisions: Decision[];
@@ -268,6 +294,11 @@ export interface Plan {
   requirementsFile?: string | null;
   /** The requirements file pins every entry with `--hash`: install with `--require-hashes`. */
   requirementsHashes?: boolean;
+  /**
+   * pip / pip-tools: the requirements file pins the whole tree (hashes, or a lock tool's export):
+   * installed with `--no-deps`, nothing left to resolve.
+   */
+  requirementsFullLock?: boolean;
   /**
    * uv workspace: `root` holds pyproject.toml + uv.lock (relative to root, '.' usually), `members`
    * are the member directories (their pyproject.toml files are in `manifests`), `package` is the
@@ -283,8 +314,9 @@ export interface Plan {
   packageTests?: PackageTests[];
 }
 
-/** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits non-zero. */
-export class InputError extends Error {
+/** Error with a location, for bad input. The CLI prints `file:line:col: message` and exits 2. */
+export class InputError extends PycontainError {
+  readonly exitCode = EXIT.badInput;
   constructor(
     message: string,
     public readonly file?: string,

@@ -4,6 +4,7 @@
  * fastload.ts inlined): `pycontain lint`, `detect` and `init` start without the ES module loader,
  * which costs a bare Node start-up about 15 ms; every other command goes through dist/cli/main.js.
  */
+import { EXIT, internalErrorNote } from '../errors.js';
 import { bundleOf, commandOf, runBundled } from './fastload.js';
 
 async function start(): Promise<void> {
@@ -13,6 +14,7 @@ async function start(): Promise<void> {
 }
 
 start().catch((err: unknown) => {
-  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
+  // Only a failure to start lands here (every command catches its own errors): a bug.
+  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n${internalErrorNote(true)}`);
+  process.exitCode = EXIT.internal;
 });

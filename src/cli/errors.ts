@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
+import { EXIT, exitCodeOf, internalErrorNote } from '../errors.js';
 import { InputError } from '../plan.js';
 
-/** Exit codes shared by every command (documented in the README). */
-export const EXIT = {
-  ok: 0,
-  /** The command ran, and what it checked failed (lint findings at the fail level, verify failed, gate exceeded). */
-  failed: 1,
-  /** Bad input or usage: unreadable project file, corrupt image, unknown option. */
-  badInput: 2,
-  /** The engine is missing, or did not answer. */
-  engine: 3,
-} as const;
+export { EXIT } from '../errors.js';
 
 /**
  * Where an InputError points, as a path the user can open from where they ran the command: the
@@ -48,9 +40,17 @@ export async function runCommand(
       process.exitCode = EXIT.badInput;
       return;
     }
-    const e = err as Error & { exitCode?: number };
-    process.stderr.write(`${pc.red('error')}: ${e.message}\n`);
-    if (process.env.PYCONTAIN_DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = e.exitCode ?? EXIT.failed;
+    const e = err as Error;
+    const code = exitCodeOf(err);
+    const debug = Boolean(process.env.PYCONTAIN_DEBUG);
+    process.stderr.write(`${pc.red('error')}: ${e?.message ?? String(err)}\n`);
+    if (code === null) {
+      process.stderr.write(internalErrorNote(debug));
+      if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = EXIT.internal;
+      return;
+    }
+    if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = code;
   }
 }

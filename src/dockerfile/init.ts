@@ -4,11 +4,11 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { CheckFailedError } from '../errors.js';
 import type { Overrides, Plan } from '../plan.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { unifiedDiff } from './diff.js';
 import { checkDockerignore, gitignoreToDockerignore, renderDockerignore } from './dockerignore.js';
-import { gatherRenderOptions } from './options.js';
 import { layoutOf, type RenderOptions, renderDockerfile } from './render.js';
 
 export interface InitOptions {
@@ -16,7 +16,7 @@ export interface InitOptions {
   dryRun?: boolean;
   diff?: boolean;
   overrides?: Overrides;
-  /** Extra renderer options (tests: `syntax: null`), merged over what the project's files say. */
+  /** Presentation options of the renderer (tests: `syntax: null`). */
   render?: RenderOptions;
 }
 
@@ -30,8 +30,7 @@ export interface InitResult {
 }
 
 /** Error for "would overwrite": the CLI exits 1 (the check failed), not 2 (bad input). */
-export class ExistingFileError extends Error {
-  readonly exitCode = 1;
+export class ExistingFileError extends CheckFailedError {
   constructor(public readonly files: string[]) {
     super(
       `${files.join(' and ')} already exist${files.length === 1 ? 's' : ''}; pycontain init does not overwrite ${files.length === 1 ? 'it' : 'them'}. ` +
@@ -43,8 +42,7 @@ export class ExistingFileError extends Error {
 }
 
 /** The start command cannot work: nothing is written (a dry run still shows the files). */
-export class BrokenCommandError extends Error {
-  readonly exitCode = 1;
+export class BrokenCommandError extends CheckFailedError {
   constructor(
     readonly problems: { code: string; message: string }[],
     readonly output = '',
@@ -67,13 +65,7 @@ export interface GeneratedFiles {
 }
 
 /** Plan -> both files, with the .dockerignore checked against what the Dockerfile needs. */
-export async function generateFiles(plan: Plan, extra: RenderOptions = {}): Promise<GeneratedFiles> {
-  const fromFiles = await gatherRenderOptions(plan);
-  const opts: RenderOptions = {
-    ...fromFiles,
-    ...extra,
-    toolVersions: { ...(fromFiles.toolVersions ?? {}), ...(extra.toolVersions ?? {}) },
-  };
+export async function generateFiles(plan: Plan, opts: RenderOptions = {}): Promise<GeneratedFiles> {
   const dockerfile = renderDockerfile(plan, opts);
   const gitignore = await collectGitignores(plan);
   const dockerignore = renderDockerignore(plan, gitignore, dockerfile);

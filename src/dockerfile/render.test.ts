@@ -143,8 +143,8 @@ describe('renderDockerfile: package managers', () => {
     expect(text).toMatch(/not a full lock/);
   });
 
-  it('pip with a pip-compile header (via options) installs --no-deps', () => {
-    const text = renderDockerfile(testPlan(), { requirements: { fullLock: true, hashes: false } });
+  it('pip with a full-lock requirements file (the plan says so) installs --no-deps', () => {
+    const text = renderDockerfile(testPlan({ requirementsFullLock: true }));
     expect(text).toContain('install --no-compile --no-deps -r requirements.txt');
   });
 
@@ -186,8 +186,8 @@ describe('renderDockerfile: package managers', () => {
     expect(text).toContain('ARG POETRY_INDEX_URL=${PIP_INDEX_URL}');
   });
 
-  it('poetry: tool version from options (the lock writer)', () => {
-    expect(renderDockerfile(poetryPlan(), { toolVersions: { poetry: '1.3.2' } })).toContain(
+  it('poetry: the tool version the plan chose (the lock writer)', () => {
+    expect(renderDockerfile({ ...poetryPlan(), tools: { poetry: '1.3.2' } })).toContain(
       'ARG POETRY_VERSION=1.3.2',
     );
   });
@@ -423,11 +423,9 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
     expect(text).toContain('Python.h');
   });
 
-  it('--apt and build-apt overrides land in their stages', () => {
+  it('system packages land in their stages (detect merged --apt / --build-apt into plan.system)', () => {
     const [builder, runtime] = stagesOf(
-      renderDockerfile(
-        testPlan({ overrides: { aptPackages: ['ffmpeg'], buildAptPackages: ['libffi-dev'] } }),
-      ),
+      renderDockerfile(testPlan({ system: { runtime: ['ffmpeg'], build: ['libffi-dev'] } })),
     );
     expect(runText(runtime!.ins)).toContain('ffmpeg');
     expect(runText(builder!.ins)).toContain('libffi-dev');
@@ -445,6 +443,7 @@ describe('renderDockerfile: natives, distroless, index, Django', () => {
       pythonPath: '/usr/bin/python3.11',
       builderPackages: ['python3.11-venv'],
     },
+    user: { name: 'nonroot', uid: 65532, gid: 65532 },
   });
 
   it('distroless: no RUN in the runtime, numeric nonroot user, ENTRYPOINT reset, venv built by Debian python', () => {
@@ -760,7 +759,8 @@ describe('round trip through dockerfile-ast (property)', () => {
         // numeric user
         const user = kw(runtime.ins, 'USER')[0]!.getRawArgumentsContent()!;
         expect(user).toMatch(/^\d+:\d+$/);
-        expect(user).toBe(plan.image.distroless ? '65532:65532' : `${plan.user.uid}:${plan.user.uid}`);
+        // the user the plan chose, distroless or not: detect and the Dockerfile agree
+        expect(user).toBe(`${plan.user.uid}:${plan.user.gid}`);
         // no shell in distroless
         if (plan.image.distroless) expect(kw(runtime.ins, 'RUN')).toEqual([]);
         // EXPOSE and HEALTHCHECK

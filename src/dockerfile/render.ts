@@ -13,7 +13,8 @@
  *                    stdlib-only HEALTHCHECK for HTTP apps. Distroless runtimes get no RUN at all.
  */
 import path from 'node:path';
-import { InputError, type Plan } from '../plan.js';
+import { planLabels } from '../labels.js';
+import { DEFAULT_TOOL_VERSIONS, InputError, type Plan, type ToolVersions } from '../plan.js';
 import { VERSION } from '../version.js';
 import {
   type DockerfileModel,
@@ -24,41 +25,21 @@ import {
   shQuote,
   writeDockerfile,
 } from './model.js';
-import { renderOptionsFromFilesSync } from './options.js';
 import { DECLARED_DEPS_SCRIPT, PIPFILE_LOCK_SCRIPT, PIPFILE_REQS_SCRIPT } from './scripts.js';
 import { annotateWarnings } from './warning-comments.js';
 
-export interface ToolVersions {
-  poetry: string;
-  pdm: string;
-  uv: string;
-}
+/** Re-exported for callers of the renderer; detect decides the versions (plan.tools). */
+export { DEFAULT_TOOL_VERSIONS, type ToolVersions };
 
-/**
- * Tool versions written as ARG defaults (override with `--build-arg POETRY_VERSION=...`).
- * initProject/gatherRenderOptions replace them with the version that wrote the lock when the lock
- * says so, so the lock is read by the tool that understands its format.
- */
-export const DEFAULT_TOOL_VERSIONS: ToolVersions = {
-  poetry: '2.5.1',
-  pdm: '2.29.2',
-  uv: '0.12.20',
-};
-
+/** Presentation choices only: everything the Dockerfile installs or runs is decided in the Plan. */
 export interface RenderOptions {
-  /** Versions of poetry / pdm / uv written as ARG defaults. */
-  toolVersions?: Partial<ToolVersions>;
   /**
    * The `# syntax=` directive. Default 'docker/dockerfile:1'. null omits it: for builders that
    * cannot pull the frontend image (air-gapped BuildKit >= 0.12 has every feature used here built in).
    */
   syntax?: string | null;
-  /** pip / pip-tools: facts about the requirements file (read from disk by gatherRenderOptions). */
-  requirements?: { hashes?: boolean; fullLock?: boolean };
   /** Version string written in the header comment. */
   generator?: string;
-  /** Read missing facts from the project's files (default true). */
-  readFiles?: boolean;
 }
 
 export const VENV = '/opt/venv';
@@ -188,7 +169,6 @@ function compileVenv(pythonVersionDir = `${VENV}/lib`): string {
 
 interface Ctx {
   plan: Plan;
-  opts: RenderOptions;
   layout: Layout;
   tools: ToolVersions;
   /** Interpreter the builder runs (its path ends up in the venv's pyvenv.cfg and symlinks). */
@@ -237,7 +217,7 @@ function indexArgs(ctx: Ctx): Instruction[] {
   if (plan.packageManager === 'poetry') {
     // Poetry ignores PIP_INDEX_URL; when the project names no source of its own, the index given
     // here is added as the primary source (only inside this build).
-    const ownSource = url !== null && !plan.overrides.indexUrl;
+    const ownSource = plan.index.origin === 'project';
     out.push(
       ownSource
         ? { kind: 'arg', name: 'POETRY_INDEX_URL' }
@@ -257,7 +237,7 @@ function aptInstall(pkgs: string[]): string[] {
 
 function builderSystemStep(ctx: Ctx): Instruction[] {
   const { plan } = ctx;
-  const build = uniq([...(plan.system.build ?? []), ...(plan.overrides.buildAptPackages ?? [])]).sort();
+  const build = uniq(plan.system.build ?? []).sort();
   const always = uniq(plan.image.builderPackages ?? []);
   const out: Instruction[] = [];
   const needInterpreter = ctx.distroless;
@@ -415,184 +395,211 @@ function withPkgResources(ctx: Ctx, out: Instruction[]): Instruction[] {
   return out;
 }
 
-function depsStepInner(ctx: Ctx): Instruction[] {
+function pipDeps(ctx: Ctx): Instruction[] {
   const { plan, layout } = ctx;
   const pm = plan.packageManager;
   const out: Instruction[] = [];
-  const extras = uniq([...(plan.extras ?? []), ...(plan.overrides.extras ?? [])]);
   const secret = ctx.mounts.secret;
-  switch (pm) {
-    case 'pip':
-    case 'pip-tools': {
-      const req = requirementsFileOf(plan, layout);
-      if (!req)
-        throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
-      const hashes = plan.requirementsHashes ?? ctx.opts.requirements?.hashes ?? false;
-      // pip-tools counts as a full lock only once pip-compile wrote its output: requirements.in alone
-      // names the top-level packages, and --no-deps would leave their dependencies out.
-      const compiled = pm === 'pip-tools' && Boolean(plan.lockfile);
-      const fullLock = compiled || hashes || (ctx.opts.requirements?.fullLock ?? false);
-      const args = ['--no-compile'];
-      if (hashes) args.push('--require-hashes');
-      if (fullLock) args.push('--no-deps');
-      args.push('-r', req);
-      out.push({
-        kind: 'comment',
-        text: compiled
-          ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
-          : fullLock
-            ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
-            : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
-      });
-      const cmds = [pipInstall(args)];
-      if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
-      cmds.push(compileVenv());
-      out.push({ kind: 'run', mounts: [ctx.mounts.pip, secret], commands: cmds });
-      break;
-    }
-    case 'pipenv': {
-      if (!plan.lockfile) {
-        out.push(...pipfileWithoutLock(ctx, extras));
-        break;
-      }
-      out.push({
-        kind: 'copyHeredoc',
-        dest: `${TOOLS}/pipfile_lock.py`,
-        body: PIPFILE_LOCK_SCRIPT,
-        delimiter: 'PY',
-      });
-      out.push({
-        kind: 'comment',
-        text: 'Like `pipenv install --deploy`: refuse a Pipfile.lock that no longer matches the Pipfile, then install\nthe [packages] pins with their hashes and nothing else ([dev-packages] never reach the image).',
-      });
-      const lockfile = toBase(
-        layout,
-        plan.lockfile ? rel(plan.lockfile) : posix.join(rel(plan.appDir), 'Pipfile.lock'),
-      );
-      const pipfile = posix.join(posix.dirname(lockfile), 'Pipfile');
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, secret],
-        commands: [
-          shJoin([
-            `${TOOLS}/bin/python`,
-            `${TOOLS}/pipfile_lock.py`,
-            lockfile,
-            pipfile,
-            '/tmp/requirements.txt',
-            'default',
-            ...extras,
-          ]),
-          pipInstall(['--no-compile', '--require-hashes', '--no-deps', '-r', '/tmp/requirements.txt']),
-          shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']),
-          'rm /tmp/requirements.txt',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'poetry': {
-      const extraArgs = extras.flatMap((e) => ['--extras', e]);
-      out.push({
-        kind: 'comment',
-        text: plan.lockfile
-          ? 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.'
-          : 'No poetry.lock: Poetry resolves pyproject.toml here, at build time (`poetry lock` and commit the lock to make\nbuilds repeatable). Main group only, without the project itself (it comes after the code). VIRTUAL_ENV\npoints Poetry at /opt/venv; POETRY_INDEX_URL (a mirror) is added as the primary source, inside this build only.',
-      });
-      const poetry = `${TOOLS}/bin/poetry`;
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pypoetry', true), secret],
-        commands: [
-          ...cdWorkdir(ctx),
-          // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
-          // Without a poetry.lock there is nothing to check: `poetry install` resolves and locks first.
-          ...(plan.lockfile ? [`{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`] : []),
-          `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
-          `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'pdm': {
-      const groups = extras.flatMap((e) => ['-G', e]);
-      out.push({
-        kind: 'comment',
-        text: plan.lockfile
-          ? '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.'
-          : 'No pdm.lock: PDM resolves pyproject.toml here, at build time (`pdm lock` and commit the lock to make builds\nrepeatable); --prod leaves the dev groups out; the project itself is installed after the code (non-editable).\nVIRTUAL_ENV points PDM at /opt/venv.',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pdm', true), secret],
-        commands: [
-          ...cdWorkdir(ctx),
-          `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', ...(plan.lockfile ? ['--check'] : []), '--prod', '--no-self', '--no-editable', ...groups])}`,
-          'rm -rf .pdm-python .pdm.toml',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-    case 'uv': {
-      const extraArgs = extras.flatMap((e) => ['--extra', e]);
-      const ws = isWorkspace(plan);
-      out.push({
-        kind: 'comment',
-        text: !plan.lockfile
-          ? 'No uv.lock in the project: `uv lock` resolves pyproject.toml here, at build time (commit a uv.lock to make\nbuilds repeatable), and both syncs install exactly that lock. --no-dev leaves the dev group out.'
-          : ws
-            ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
-            : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [cacheMount('/root/.cache/uv', true), secret],
-        commands: [
-          // `uv sync --locked` / `--frozen` stop on a missing uv.lock ("Unable to find lockfile").
-          ...(plan.lockfile ? [] : [shJoin([`${TOOLS}/bin/uv`, 'lock', ...uvIn(ctx)])]),
-          shJoin([
-            `${TOOLS}/bin/uv`,
-            'sync',
-            ...uvIn(ctx),
-            ws ? '--frozen' : '--locked',
-            '--no-dev',
-            ws ? '--no-install-workspace' : '--no-install-project',
-            ...extraArgs,
-          ]),
-        ],
-      });
-      break;
-    }
-    case 'setuptools': {
-      out.push({
-        kind: 'copyHeredoc',
-        dest: `${TOOLS}/declared_deps.py`,
-        body: DECLARED_DEPS_SCRIPT,
-        delimiter: 'PY',
-      });
-      out.push({
-        kind: 'comment',
-        text: 'No lock file: install the dependencies the manifests declare in their own layer, so a code change\ndoes not reinstall them. (A lock - pip-compile, uv, poetry, pdm - would make this repeatable.)',
-      });
-      out.push({
-        kind: 'run',
-        mounts: [ctx.mounts.pip, secret],
-        commands: [
-          inWorkdir(
-            ctx,
-            shJoin([`${TOOLS}/bin/python`, `${TOOLS}/declared_deps.py`, '/tmp/declared.txt', ...extras]),
-          ),
-          `if [ -s /tmp/declared.txt ]; then ${pipInstall(['--no-compile', '-r', '/tmp/declared.txt'])}; fi`,
-          'rm /tmp/declared.txt',
-          compileVenv(),
-        ],
-      });
-      break;
-    }
-  }
+  const req = requirementsFileOf(plan, layout);
+  if (!req)
+    throw new InputError('no requirements file to install from (pip project without requirements*.txt)');
+  const hashes = plan.requirementsHashes ?? false;
+  // pip-tools counts as a full lock only once pip-compile wrote its output: requirements.in alone
+  // names the top-level packages, and --no-deps would leave their dependencies out.
+  const compiled = pm === 'pip-tools' && Boolean(plan.lockfile);
+  const fullLock = compiled || hashes || (plan.requirementsFullLock ?? false);
+  const args = ['--no-compile'];
+  if (hashes) args.push('--require-hashes');
+  if (fullLock) args.push('--no-deps');
+  args.push('-r', req);
+  out.push({
+    kind: 'comment',
+    text: compiled
+      ? `${req} is pip-compile output: every pin, nothing else (pip-sync semantics into a fresh venv).`
+      : fullLock
+        ? `${req} pins the full dependency tree${hashes ? ' with hashes' : ''}: install exactly that, no resolution.`
+        : `${req} is not a full lock: pip resolves what it leaves open. A lock (pip-compile, uv) makes builds repeatable.`,
+  });
+  const cmds = [pipInstall(args)];
+  if (fullLock) cmds.push(shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']));
+  cmds.push(compileVenv());
+  out.push({ kind: 'run', mounts: [ctx.mounts.pip, secret], commands: cmds });
   return out;
+}
+
+function pipenvDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan, layout } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  if (!plan.lockfile) {
+    out.push(...pipfileWithoutLock(ctx, extras));
+    return out;
+  }
+  out.push({
+    kind: 'copyHeredoc',
+    dest: `${TOOLS}/pipfile_lock.py`,
+    body: PIPFILE_LOCK_SCRIPT,
+    delimiter: 'PY',
+  });
+  out.push({
+    kind: 'comment',
+    text: 'Like `pipenv install --deploy`: refuse a Pipfile.lock that no longer matches the Pipfile, then install\nthe [packages] pins with their hashes and nothing else ([dev-packages] never reach the image).',
+  });
+  const lockfile = toBase(
+    layout,
+    plan.lockfile ? rel(plan.lockfile) : posix.join(rel(plan.appDir), 'Pipfile.lock'),
+  );
+  const pipfile = posix.join(posix.dirname(lockfile), 'Pipfile');
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, secret],
+    commands: [
+      shJoin([
+        `${TOOLS}/bin/python`,
+        `${TOOLS}/pipfile_lock.py`,
+        lockfile,
+        pipfile,
+        '/tmp/requirements.txt',
+        'default',
+        ...extras,
+      ]),
+      pipInstall(['--no-compile', '--require-hashes', '--no-deps', '-r', '/tmp/requirements.txt']),
+      shJoin([`${TOOLS}/bin/pip`, '--python', `${VENV}/bin/python`, 'check']),
+      'rm /tmp/requirements.txt',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function poetryDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const extraArgs = extras.flatMap((e) => ['--extras', e]);
+  out.push({
+    kind: 'comment',
+    text: plan.lockfile
+      ? 'Fail on a poetry.lock that no longer matches pyproject.toml, then install the main group only, from\nthe lock, without the project itself (it comes after the code). VIRTUAL_ENV points Poetry at /opt/venv.\nPOETRY_INDEX_URL (a mirror) is added as the primary source after that check, inside this build only:\nPoetry 1.x then warns that the lock does not match, Poetry 2 refreshes the lock hash keeping its pins.'
+      : 'No poetry.lock: Poetry resolves pyproject.toml here, at build time (`poetry lock` and commit the lock to make\nbuilds repeatable). Main group only, without the project itself (it comes after the code). VIRTUAL_ENV\npoints Poetry at /opt/venv; POETRY_INDEX_URL (a mirror) is added as the primary source, inside this build only.',
+  });
+  const poetry = `${TOOLS}/bin/poetry`;
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pypoetry', true), secret],
+    commands: [
+      ...cdWorkdir(ctx),
+      // `check --lock` (Poetry >= 1.6) or `lock --check` (older): whichever this Poetry has must pass.
+      // Without a poetry.lock there is nothing to check: `poetry install` resolves and locks first.
+      ...(plan.lockfile ? [`{ ${poetry} check --lock 2>/dev/null || ${poetry} lock --check; }`] : []),
+      `if [ -n "$POETRY_INDEX_URL" ]; then { ${poetry} source add --priority=primary pycontain-index "$POETRY_INDEX_URL" 2>/dev/null || ${poetry} source add --default pycontain-index "$POETRY_INDEX_URL"; }; case "$(${poetry} --version)" in *'version 1.'*) ;; *) ${poetry} lock ;; esac; fi`,
+      `VIRTUAL_ENV=${VENV} ${shJoin([poetry, 'install', '--only', 'main', '--no-root', '--no-interaction', '--no-ansi', ...extraArgs])}`,
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function pdmDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const groups = extras.flatMap((e) => ['-G', e]);
+  out.push({
+    kind: 'comment',
+    text: plan.lockfile
+      ? '--check fails on a pdm.lock that no longer matches pyproject.toml; --prod leaves the dev groups out;\nthe project itself is installed after the code (non-editable). VIRTUAL_ENV points PDM at /opt/venv.'
+      : 'No pdm.lock: PDM resolves pyproject.toml here, at build time (`pdm lock` and commit the lock to make builds\nrepeatable); --prod leaves the dev groups out; the project itself is installed after the code (non-editable).\nVIRTUAL_ENV points PDM at /opt/venv.',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, cacheMount('/root/.cache/pdm', true), secret],
+    commands: [
+      ...cdWorkdir(ctx),
+      `VIRTUAL_ENV=${VENV} ${shJoin([`${TOOLS}/bin/pdm`, 'install', ...(plan.lockfile ? ['--check'] : []), '--prod', '--no-self', '--no-editable', ...groups])}`,
+      'rm -rf .pdm-python .pdm.toml',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+function uvDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const { plan } = ctx;
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  const extraArgs = extras.flatMap((e) => ['--extra', e]);
+  const ws = isWorkspace(plan);
+  out.push({
+    kind: 'comment',
+    text: !plan.lockfile
+      ? 'No uv.lock in the project: `uv lock` resolves pyproject.toml here, at build time (commit a uv.lock to make\nbuilds repeatable), and both syncs install exactly that lock. --no-dev leaves the dev group out.'
+      : ws
+        ? "Workspace: only the members' pyproject.toml files are here, so this first sync is --frozen (as uv's guide\nadvises); the sync after the code copy is --locked and fails on a uv.lock that no longer matches.\n--no-dev leaves the dev group out."
+        : '--locked fails on a uv.lock that no longer matches pyproject.toml (--frozen would not check); --no-dev\nleaves the dev group out; the project itself is installed after the code.',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [cacheMount('/root/.cache/uv', true), secret],
+    commands: [
+      // `uv sync --locked` / `--frozen` stop on a missing uv.lock ("Unable to find lockfile").
+      ...(plan.lockfile ? [] : [shJoin([`${TOOLS}/bin/uv`, 'lock', ...uvIn(ctx)])]),
+      shJoin([
+        `${TOOLS}/bin/uv`,
+        'sync',
+        ...uvIn(ctx),
+        ws ? '--frozen' : '--locked',
+        '--no-dev',
+        ws ? '--no-install-workspace' : '--no-install-project',
+        ...extraArgs,
+      ]),
+    ],
+  });
+  return out;
+}
+
+function setuptoolsDeps(ctx: Ctx, extras: string[]): Instruction[] {
+  const out: Instruction[] = [];
+  const secret = ctx.mounts.secret;
+  out.push({
+    kind: 'copyHeredoc',
+    dest: `${TOOLS}/declared_deps.py`,
+    body: DECLARED_DEPS_SCRIPT,
+    delimiter: 'PY',
+  });
+  out.push({
+    kind: 'comment',
+    text: 'No lock file: install the dependencies the manifests declare in their own layer, so a code change\ndoes not reinstall them. (A lock - pip-compile, uv, poetry, pdm - would make this repeatable.)',
+  });
+  out.push({
+    kind: 'run',
+    mounts: [ctx.mounts.pip, secret],
+    commands: [
+      inWorkdir(
+        ctx,
+        shJoin([`${TOOLS}/bin/python`, `${TOOLS}/declared_deps.py`, '/tmp/declared.txt', ...extras]),
+      ),
+      `if [ -s /tmp/declared.txt ]; then ${pipInstall(['--no-compile', '-r', '/tmp/declared.txt'])}; fi`,
+      'rm /tmp/declared.txt',
+      compileVenv(),
+    ],
+  });
+  return out;
+}
+
+/** The dependency layer, one function per package manager (each installs from its own lock format). */
+const DEPS_STEPS: Record<Plan['packageManager'], (ctx: Ctx, extras: string[]) => Instruction[]> = {
+  pip: pipDeps,
+  'pip-tools': pipDeps,
+  pipenv: pipenvDeps,
+  poetry: poetryDeps,
+  pdm: pdmDeps,
+  uv: uvDeps,
+  setuptools: setuptoolsDeps,
+};
+
+function depsStepInner(ctx: Ctx): Instruction[] {
+  return DEPS_STEPS[ctx.plan.packageManager](ctx, uniq(ctx.plan.extras ?? []));
 }
 
 /**
@@ -776,12 +783,9 @@ function runtimeStage(ctx: Ctx): Stage {
   const ins: Instruction[] = [];
   const img = plan.image;
   ins.push({ kind: 'from', image: imageRef(img.runtime, img.runtimeDigest), as: 'runtime' });
-  const runtimePkgs = uniq([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]).sort();
-  let uid: number;
-  let gid: number;
+  const runtimePkgs = uniq(plan.system.runtime ?? []).sort();
+  const { uid, gid } = plan.user;
   if (ctx.distroless) {
-    uid = plan.overrides.uid ?? 65532;
-    gid = plan.overrides.uid ?? 65532;
     if (runtimePkgs.length) {
       ins.push({
         kind: 'comment',
@@ -790,8 +794,6 @@ function runtimeStage(ctx: Ctx): Stage {
       ins.push({ kind: 'copy', from: 'builder', sources: ['/opt/runtime-root/'], dest: '/' });
     }
   } else {
-    uid = plan.user.uid;
-    gid = plan.user.gid;
     const name = plan.user.name || 'app';
     const cmds: string[] = [];
     const why: string[] = [];
@@ -851,14 +853,7 @@ function runtimeStage(ctx: Ctx): Stage {
   }
   ins.push({ kind: 'copy', from: 'builder', sources: [APP], dest: APP });
   ins.push({ kind: 'workdir', path: ctx.layout.workdir });
-  const labels: [string, string][] = [
-    ['io.pycontain.package-manager', plan.packageManager],
-    ['io.pycontain.framework', plan.framework],
-  ];
-  if (plan.importChecks?.length) labels.push(['io.pycontain.import-checks', plan.importChecks.join(',')]);
-  if (plan.port !== null) labels.push(['io.pycontain.port', String(plan.port)]);
-  if (plan.healthcheckPath) labels.push(['io.pycontain.healthcheck-path', plan.healthcheckPath]);
-  ins.push({ kind: 'label', pairs: labels });
+  ins.push({ kind: 'label', pairs: planLabels(plan) });
   ins.push({ kind: 'user', user: `${uid}:${gid}` });
   if (plan.port !== null) {
     ins.push({ kind: 'expose', port: plan.port });
@@ -901,7 +896,7 @@ function runtimeStage(ctx: Ctx): Stage {
 /** Stage the runtime packages' shared libraries for a distroless runtime (no apt there). */
 function distrolessLibsStep(ctx: Ctx): Instruction[] {
   const { plan } = ctx;
-  const pkgs = uniq([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]).sort();
+  const pkgs = uniq(plan.system.runtime ?? []).sort();
   if (!ctx.distroless || !pkgs.length) return [];
   const pyPkg = `libpython${plan.pythonVersion}-stdlib`;
   return [
@@ -972,18 +967,10 @@ function builderStage(ctx: Ctx): Stage {
 }
 
 /**
- * Plan -> Dockerfile text. Options the caller leaves out (the lock writer's tool version, whether a
- * requirements file is a full lock) are read from the project's files under plan.root, so a caller
- * with only a Plan gets the same file as `pycontain init`; pass `readFiles: false` to stay pure.
+ * Plan -> Dockerfile text: a pure function of the Plan (nothing is read from disk, no override is
+ * applied again); `opts` only chooses how the file is presented.
  */
-export function renderDockerfile(plan: Plan, given: RenderOptions = {}): string {
-  const fromFiles = given.readFiles === false ? {} : renderOptionsFromFilesSync(plan);
-  const opts: RenderOptions = {
-    ...fromFiles,
-    ...given,
-    toolVersions: { ...(fromFiles.toolVersions ?? {}), ...(given.toolVersions ?? {}) },
-    requirements: given.requirements ?? fromFiles.requirements,
-  };
+export function renderDockerfile(plan: Plan, opts: RenderOptions = {}): string {
   if (!plan.command?.length) {
     throw new InputError(
       'no start command was found for this project: set `command` in [tool.pycontain] of pyproject.toml or pass --command',
@@ -1001,10 +988,9 @@ export function renderDockerfile(plan: Plan, given: RenderOptions = {}): string 
   // The venv's bin/python links to the builder's interpreter: with one image for both stages any path
   // works; otherwise it must be the exact path the runtime has.
   const py = distroless || !sameImage ? plan.image.pythonPath || 'python3' : 'python3';
-  const tools: ToolVersions = { ...DEFAULT_TOOL_VERSIONS, ...(opts.toolVersions ?? {}) };
+  const tools: ToolVersions = { ...DEFAULT_TOOL_VERSIONS, ...(plan.tools ?? {}) };
   const ctx: Ctx = {
     plan,
-    opts,
     layout,
     tools,
     py,

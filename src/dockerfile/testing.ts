@@ -31,6 +31,7 @@ export function testPlan(partial: Partial<Plan> = {}): Plan {
       pythonPath: '/usr/local/bin/python3.11',
     },
     user: { name: 'app', uid: 10001, gid: 10001 },
+    tools: {},
     env: {},
     decisions: [],
     warnings: [],

@@ -22,7 +22,7 @@ describe('detect warnings as comments next to the line they affect', () => {
         { code: 'several-apps', message: 'also found api/' },
       ],
     });
-    const text = renderDockerfile(plan, { readFiles: false });
+    const text = renderDockerfile(plan);
     commentAbove(text, 'warning (no-lock): no lock file', /^RUN --mount=type=cache/);
     commentAbove(text, 'warning (command-server-missing)', /^CMD /);
     commentAbove(text, 'warning (python-eol)', /^FROM .* AS builder/);
@@ -40,7 +40,7 @@ describe('detect warnings as comments next to the line they affect', () => {
         { code: 'procfile-bind', message: 'second' },
       ],
     });
-    const text = renderDockerfile(plan, { readFiles: false });
+    const text = renderDockerfile(plan);
     expect(text.indexOf('first')).toBeLessThan(text.indexOf('second'));
   });
 

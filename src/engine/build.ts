@@ -9,7 +9,7 @@ import { describeEngine, type Engine, engineAnswers } from './driver.js';
 import { BuildFailedError, EngineError } from './errors.js';
 import { lastLines, type RunResult, run } from './exec.js';
 import type { ProgressView } from './progress.js';
-import { SolveState, stepInstruction } from './progress-model.js';
+import { SolveState } from './progress-model.js';
 import { PlainProgressParser, RawJsonParser } from './rawjson.js';
 
 /** Engine flags passed through unchanged, by `build` and by `bake` alike. */
@@ -500,5 +500,3 @@ export function frontendUnreachable(state: SolveState): boolean {
     ) || /docker\.io\/docker\/dockerfile/.test(text)
   );
 }
-
-export { stepInstruction };

@@ -189,11 +189,3 @@ export async function containerLogs(engine: Engine, name: string, tail = 30): Pr
   });
   return lastLines(`${r.stdout}\n${r.stderr}`, tail);
 }
-
-/** Names of containers carrying our owner label (and optionally a run id), running or not. */
-export async function listOwnedContainers(engine: Engine, runId?: string): Promise<string[]> {
-  const args = ['ps', '-a', '--filter', `label=${OWNER_LABEL}=${OWNER_VALUE}`, '--format', '{{.Names}}'];
-  if (runId) args.splice(3, 0, '--filter', `label=io.pycontain.run=${runId}`);
-  const r = await run(engine.bin, args, { env: engine.env, timeoutMs: 30_000 });
-  return r.stdout.split('\n').filter((l) => l.trim() !== '');
-}

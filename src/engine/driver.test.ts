@@ -31,7 +31,7 @@ describe('detectEngine', () => {
     await fsp.mkdir(empty, { recursive: true });
     const err = await detectEngine({ env: { PATH: empty } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).exitCode).toBe(3);
+    expect((err as EngineError).exitCode).toBe(4);
     expect((err as Error).message).toMatch(/docker: not found on PATH; podman: not found on PATH/);
   });
 

@@ -38,7 +38,7 @@ export interface DetectOptions {
   timeoutMs?: number;
 }
 
-/** Find a working engine, or throw EngineError (exit 3) saying what is missing or not answering. */
+/** Find a working engine, or throw EngineError (exit 4) saying what is missing or not answering. */
 export async function detectEngine(opts: DetectOptions = {}): Promise<Engine> {
   const env = opts.env ?? process.env;
   const timeoutMs = opts.timeoutMs ?? 20_000;

@@ -1,6 +1,8 @@
-/** The engine is missing or does not answer: the CLI exits 3. */
-export class EngineError extends Error {
-  readonly exitCode = 3;
+import { CheckFailedError, EXIT, PycontainError } from '../errors.js';
+
+/** The engine is missing or does not answer: the CLI exits 4. */
+export class EngineError extends PycontainError {
+  readonly exitCode = EXIT.engine;
   constructor(
     message: string,
     /** The engine's own last output lines, when there are any. */
@@ -12,8 +14,7 @@ export class EngineError extends Error {
 }
 
 /** The build ran and failed (bad Dockerfile, failing RUN): the CLI exits 1. */
-export class BuildFailedError extends Error {
-  readonly exitCode = 1;
+export class BuildFailedError extends CheckFailedError {
   constructor(
     message: string,
     public readonly step: string | null,

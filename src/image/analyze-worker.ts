@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { EngineError } from '../engine/errors.js';
 import { InputError } from '../plan.js';
 import { type AnalysisReport, type AnalyzeOptions, analyzeImage } from './analyze.js';
 import type { ImageSource } from './archive.js';
-import { EngineError } from './engine.js';
 
 interface WireError {
   name: string;

@@ -3,10 +3,13 @@
  * layer), squashes it with exact waste accounting, and reports layers, waste by cause, Python
  * environments and distributions, native libraries that cannot load, the user, and findings.
  */
+
 import path from 'node:path';
+import { type ImageLabelKey, readImageLabels } from '../labels.js';
 import { debianPackageForSoname } from '../project/native.js';
 import { type ImageSource, type LoadedImage, type LoadOptions, loadImage } from './archive.js';
 import { type ElfInfo, EM_NAMES } from './elf.js';
+import { FINDINGS, type FindingId, findingOf, type Severity } from './findings.js';
 import { buildLdContext, resolveNeeded, resolvePath } from './ldso.js';
 import { type Distribution, type PyEnvironment, pythonInventory } from './python.js';
 import {
@@ -23,11 +26,11 @@ import {
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity } from './findings.js';
 
 export interface Finding {
-  /** Stable id, usable with --fail-on. */
-  id: string;
+  /** Stable id, usable with --fail-on: one of {@link FINDINGS}. */
+  id: FindingId;
   severity: Severity;
   title: string;
   /** Bytes visible in the final image that the finding is about. */
@@ -98,6 +101,8 @@ export interface AnalysisReport {
     architecture: string | null;
     entrypoint: string[] | null;
     cmd: string[] | null;
+    /** What the generating plan recorded in the io.pycontain.* labels; null for an image pycontain did not generate. */
+    pycontain: Partial<Record<ImageLabelKey, string>> | null;
   };
   size: {
     /** Σ content bytes over all layers. */
@@ -265,6 +270,7 @@ export function analyzeLoaded(img: LoadedImage): AnalysisReport {
       architecture: img.config.architecture ?? null,
       entrypoint: img.config.config?.Entrypoint ?? null,
       cmd: img.config.config?.Cmd ?? null,
+      pycontain: readImageLabels(img.config.config?.Labels),
     },
     size: {
       total,
@@ -457,8 +463,7 @@ function nativeCheck(
   if (list.length) {
     const pkgs = [...new Set(list.map((m) => m.debianPackage).filter((p): p is string => Boolean(p)))];
     findings.push({
-      id: 'missing-shared-library',
-      severity: 'error',
+      ...findingOf('missing-shared-library'),
       title: `${list.length} shared librar${list.length === 1 ? 'y' : 'ies'} needed by Python extensions cannot be found`,
       bytes: 0,
       wastedBytes: 0,
@@ -477,8 +482,7 @@ function nativeCheck(
   }
   if (foreign.length) {
     findings.push({
-      id: 'foreign-binary',
-      severity: 'error',
+      ...findingOf('foreign-binary'),
       title: `${foreign.length} binar${foreign.length === 1 ? 'y' : 'ies'} under Python trees cannot load on ${architecture ?? 'this platform'}`,
       bytes: foreign.reduce((a, p) => a + fileBytes(lookup(root, p.slice(1))!), 0),
       wastedBytes: 0,
@@ -523,8 +527,7 @@ function userInfo(root: FsNode, configured: string, findings: Finding[]): Analys
     uid = pw.get(userPart) ?? null;
     if (uid === null) {
       findings.push({
-        id: 'unknown-user',
-        severity: 'error',
+        ...findingOf('unknown-user'),
         title: `USER ${userPart} is not in the image's /etc/passwd`,
         bytes: 0,
         wastedBytes: 0,
@@ -538,8 +541,7 @@ function userInfo(root: FsNode, configured: string, findings: Finding[]): Analys
   const isRoot = uid === 0;
   if (isRoot) {
     findings.push({
-      id: 'root-user',
-      severity: 'warning',
+      ...findingOf('root-user'),
       title: spec === '' ? 'the image runs as root (no USER set)' : `the image runs as root (USER ${spec})`,
       bytes: 0,
       wastedBytes: 0,
@@ -551,8 +553,7 @@ function userInfo(root: FsNode, configured: string, findings: Finding[]): Analys
   }
   if (spec !== '' && !numeric) {
     findings.push({
-      id: 'non-numeric-user',
-      severity: 'warning',
+      ...findingOf('non-numeric-user'),
       title: `USER ${spec} is a name, not a number`,
       bytes: 0,
       wastedBytes: 0,
@@ -573,7 +574,7 @@ interface PatternHit {
   layers: Set<number>;
 }
 
-const CACHES: Array<{ id: string; tool: string; re: RegExp; fix: string }> = [
+const CACHES: Array<{ id: FindingId; tool: string; re: RegExp; fix: string }> = [
   {
     id: 'pip-cache',
     tool: 'pip',
@@ -659,8 +660,7 @@ function pythonFindings(
     if (!h) continue;
     const layers = [...h.layers].sort((a, b) => a - b);
     findings.push({
-      id: c.id,
-      severity: 'warning',
+      ...findingOf(c.id),
       title: `${c.tool} cache in the image: ${fmt(h.bytes)} visible, ${fmt(h.wasted)} in lower layers`,
       bytes: h.bytes,
       wastedBytes: h.wasted,
@@ -676,8 +676,7 @@ function pythonFindings(
   };
   if (pycacheDirs.length) {
     findings.push({
-      id: 'pycache',
-      severity: 'info',
+      ...findingOf('pycache'),
       title: `${pycacheDirs.length} __pycache__ directories, ${fmt(sumDirs(pycacheDirs))}`,
       bytes: sumDirs(pycacheDirs),
       wastedBytes: 0,
@@ -690,8 +689,7 @@ function pythonFindings(
   if (testDirs.length) {
     const bytes = sumDirs(testDirs);
     findings.push({
-      id: 'tests-in-site-packages',
-      severity: 'info',
+      ...findingOf('tests-in-site-packages'),
       title: `${testDirs.length} test directories inside site-packages, ${fmt(bytes)}`,
       bytes,
       wastedBytes: 0,
@@ -704,8 +702,7 @@ function pythonFindings(
   if (gitDirs.length) {
     const bytes = sumDirs(gitDirs);
     findings.push({
-      id: 'git-directory',
-      severity: 'warning',
+      ...findingOf('git-directory'),
       title: `.git in the image (${gitDirs.length}), ${fmt(bytes)}`,
       bytes,
       wastedBytes: 0,
@@ -750,8 +747,7 @@ function pythonFindings(
   if (tool.length || headers.length || devPkgs.length) {
     const devKiB = devPkgs.reduce((a, p) => a + p.kib, 0);
     findings.push({
-      id: 'build-toolchain',
-      severity: 'warning',
+      ...findingOf('build-toolchain'),
       title: `compilers or -dev headers in the final image${devPkgs.length ? ` (${devPkgs.length} -dev packages, ${fmt(devKiB * 1024)} installed)` : ''}`,
       bytes: toolBytes + headerBytes,
       wastedBytes: 0,
@@ -789,8 +785,7 @@ function pythonFindings(
     .map((k) => `${k.t.name} kept: required by ${k.by.map((d) => `${d.name} ${d.version}`).join(', ')}`);
   if (tools.length) {
     findings.push({
-      id: 'pip-in-runtime-venv',
-      severity: 'warning',
+      ...findingOf('pip-in-runtime-venv'),
       title: `${[...new Set(tools.map((t) => t.key))].join(', ')} inside the runtime virtualenv${tools.length > 1 ? 's' : ''}`,
       bytes: tools.reduce((a, t) => a + t.bytes, 0),
       wastedBytes: 0,
@@ -806,8 +801,7 @@ function pythonFindings(
   if (venvRoots.length > 1) {
     const bytes = venvRoots.reduce((a, v) => a + treeBytes(lookup(root, v.slice(1))!, new Set()), 0);
     findings.push({
-      id: 'duplicate-venv',
-      severity: 'warning',
+      ...findingOf('duplicate-venv'),
       title: `${venvRoots.length} virtualenvs in one image`,
       bytes,
       wastedBytes: 0,
@@ -822,8 +816,7 @@ function pythonFindings(
   const dupes = [...byKey.values()].filter((ds) => new Set(ds.map((d) => d.version)).size > 1);
   if (dupes.length) {
     findings.push({
-      id: 'duplicate-distribution',
-      severity: 'warning',
+      ...findingOf('duplicate-distribution'),
       title: `${dupes.length} distribution${dupes.length === 1 ? '' : 's'} installed at different versions in several environments`,
       bytes: dupes.flat().reduce((a, d) => a + d.bytes, 0),
       wastedBytes: 0,
@@ -859,8 +852,7 @@ function pythonFindings(
   }
   if (hostVenvs.length) {
     findings.push({
-      id: 'host-venv',
-      severity: 'error',
+      ...findingOf('host-venv'),
       title: 'a virtualenv copied from the host',
       bytes: hostVenvs.reduce(
         (a, v) => a + treeBytes(lookup(root, v.split(' ')[0]!.slice(1))!, new Set()),
@@ -905,28 +897,24 @@ function dpkgDevPackages(root: FsNode): Array<{ name: string; kib: number }> {
 }
 
 function wasteFindings(groups: WasteGroup[], createdBy: Array<string | null>, findings: Finding[]): void {
-  const spec: Record<WasteCause, { id: string; severity: Severity; title: string; fix: string }> = {
+  const spec: Record<WasteCause, { id: FindingId; title: string; fix: string }> = {
     deleted: {
       id: 'deleted-in-later-layer',
-      severity: 'warning',
       title: 'files deleted in a later layer still ship in the lower one',
       fix: 'delete in the same RUN that creates the files (or use a cache mount / a builder stage)',
     },
     attributes: {
       id: 'attribute-only-copy',
-      severity: 'warning',
       title: 'files copied again only to change owner or mode (chown/chmod)',
       fix: 'set ownership and mode when the files are added: COPY --chown=uid:gid --chmod=..., not a later RUN chown -R',
     },
     opaque: {
       id: 'opaque-hidden',
-      severity: 'warning',
       title: 'a directory replaced as a whole hides the lower copy',
       fix: 'create the directory in its final form in one layer',
     },
     overwritten: {
       id: 'overwritten-in-later-layer',
-      severity: 'info',
       title: 'files overwritten by a later layer',
       fix: 'write files once: order the Dockerfile so that each path is produced in one layer',
     },
@@ -937,8 +925,7 @@ function wasteFindings(groups: WasteGroup[], createdBy: Array<string | null>, fi
     const s = spec[cause];
     const bytes = gs.reduce((a, g) => a + g.bytes, 0);
     findings.push({
-      id: s.id,
-      severity: s.severity,
+      ...findingOf(s.id),
       title: `${s.title}: ${fmt(bytes)}`,
       bytes: 0,
       wastedBytes: bytes,

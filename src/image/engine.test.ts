@@ -2,8 +2,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../engine/errors.js';
 import { InputError } from '../plan.js';
-import { EngineError, engineSocket, saveImageStream } from './engine.js';
+import { engineSocket, saveImageStream } from './engine.js';
 
 const saved = { DOCKER_HOST: process.env.DOCKER_HOST, PATH: process.env.PATH };
 afterEach(() => {
@@ -22,12 +23,12 @@ describe('engine access', () => {
     expect(engineSocket({})).toBe('/var/run/docker.sock');
   });
 
-  it('no socket and no CLI: an EngineError (exit 3)', async () => {
+  it('no socket and no CLI: an EngineError (exit 4)', async () => {
     process.env.DOCKER_HOST = `unix://${path.join(os.tmpdir(), 'pycontain-no-such.sock')}`;
     process.env.PATH = '/nonexistent';
     const err = await saveImageStream('x:1').catch((e) => e);
     expect(err).toBeInstanceOf(EngineError);
-    expect(err.exitCode).toBe(3);
+    expect(err.exitCode).toBe(4);
     const err2 = await saveImageStream('x:1', 'podman').catch((e) => e);
     expect(err2).toBeInstanceOf(EngineError);
   });

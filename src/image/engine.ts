@@ -1,16 +1,8 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { Readable } from 'node:stream';
+import { EngineError } from '../engine/errors.js';
 import { InputError } from '../plan.js';
-
-/** The engine is missing or did not answer: the CLI exits 3. */
-export class EngineError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
 
 export type EngineKind = 'docker' | 'podman';
 

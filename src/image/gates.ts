@@ -1,30 +1,6 @@
 import { InputError } from '../plan.js';
-import type { AnalysisReport, Severity } from './analyze.js';
-
-/** Every finding id analyze can emit: --fail-on accepts these, plus 'error' / 'warning' / 'info' (that severity or worse). */
-export const FINDING_IDS = [
-  'missing-shared-library',
-  'foreign-binary',
-  'host-venv',
-  'unknown-user',
-  'root-user',
-  'non-numeric-user',
-  'pip-cache',
-  'uv-cache',
-  'poetry-cache',
-  'pipenv-cache',
-  'build-toolchain',
-  'pip-in-runtime-venv',
-  'duplicate-venv',
-  'duplicate-distribution',
-  'git-directory',
-  'deleted-in-later-layer',
-  'attribute-only-copy',
-  'opaque-hidden',
-  'overwritten-in-later-layer',
-  'pycache',
-  'tests-in-site-packages',
-] as const;
+import type { AnalysisReport } from './analyze.js';
+import { FINDING_IDS, isFindingId, type Severity } from './findings.js';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -79,7 +55,7 @@ export function validateGates(opts: GateOptions): void {
   if (opts.maxWaste !== undefined && !/^\s*\d+(\.\d+)?\s*%\s*$/.test(opts.maxWaste))
     parseSize(opts.maxWaste, '--max-waste');
   for (const id of opts.failOn ?? []) {
-    if (!(FINDING_IDS as readonly string[]).includes(id) && !(id in RANK)) {
+    if (!isFindingId(id) && !(id in RANK)) {
       throw new InputError(
         `--fail-on: unknown finding id ${JSON.stringify(id)} (known: ${FINDING_IDS.join(', ')}, or error/warning/info)`,
       );

@@ -447,20 +447,6 @@ export async function scanLayer(
   return scan;
 }
 
-/** Blobs already known to be uncompressed: the same pass (kept for callers that hold plain chunks). */
-export function scanPlainLayer(
-  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
-  opts: ScanOptions = {},
-): Promise<LayerScan> {
-  const it: AsyncIterable<Buffer> =
-    Symbol.asyncIterator in chunks
-      ? (chunks as AsyncIterable<Buffer>)
-      : (async function* () {
-          yield* chunks as Iterable<Buffer>;
-        })();
-  return scanLayer(it, opts);
-}
-
 export class LayerError extends Error {
   constructor(
     message: string,

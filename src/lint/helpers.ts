@@ -1,5 +1,5 @@
 /** Queries shared by the rules: package-manager commands found in RUN, flags, env values. */
-import type { Inst, Model, Stage, Vars } from './model.js';
+import type { Inst, Stage } from './model.js';
 import { baseName, type Command, effectiveArgv, type Word } from './shell.js';
 
 export interface ToolCall {
@@ -213,13 +213,6 @@ export function runs(stage: Stage): Inst[] {
   return stage.instructions.filter((i) => i.keyword === 'RUN');
 }
 
-/** Instructions that end up in the final image: those of the final stage and of the stages it is built FROM. */
-export function finalImageInstructions(model: Model): Inst[] {
-  const out: Inst[] = [];
-  for (let k = model.finalChain.length - 1; k >= 0; k--) out.push(...model.finalChain[k]!.instructions);
-  return out;
-}
-
 /** A COPY/ADD source that copies the whole build context (`.`, `./`, `*`). */
 export function isWholeContext(v: string): boolean {
   return v === '.' || v === './' || v === '*' || v === './*' || v === '.*';
@@ -275,15 +268,4 @@ export function isDependencyInstall(inst: Inst): boolean {
   if (toolCalls(inst, 'pdm', ['install', 'sync']).length > 0) return true;
   for (const { argv } of commandsOf(inst)) if (baseName(argv[0]) === 'pip-sync') return true;
   return false;
-}
-
-/** Rewrite-safe insertion of a flag right after a word. */
-export function insertAfter(w: Word, text: string): { start: number; end: number; text: string } {
-  return { start: w.end, end: w.end, text: ` ${text}` };
-}
-
-/** ENV names set to a non-empty value anywhere in the chain visible to an instruction. */
-export function envSet(vars: Vars, name: string): boolean {
-  const v = vars.get(name);
-  return v !== undefined && v !== null && v !== '';
 }

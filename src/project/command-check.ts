@@ -4,10 +4,12 @@
  * and then fails (or serves nobody) at run time: `init` refuses to write it unless the user chose
  * the command, and `detect` lists it. The checks read the plan and the app's files only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Plan, WarningCode } from '../plan.js';
+import { loadData } from '../util/data.js';
 
 const Programs = z.object({
   programs: z.record(
@@ -25,12 +27,8 @@ const Programs = z.object({
 });
 export type LaunchPrograms = z.infer<typeof Programs>;
 
-export const LAUNCH_PROGRAMS_FILE = new URL('../../data/launch-programs.json', import.meta.url);
-
-let cached: LaunchPrograms | null = null;
 export function launchPrograms(): LaunchPrograms {
-  cached ??= Programs.parse(JSON.parse(readFileSync(LAUNCH_PROGRAMS_FILE, 'utf8')));
-  return cached;
+  return loadData('launch-programs.json', Programs);
 }
 
 export type CommandProblemCode = Extract<WarningCode, `command-${string}`>;
@@ -160,66 +158,67 @@ function moduleExists(roots: string[], mod: string): boolean {
   return false;
 }
 
-/**
- * The problems of `plan.command`. `scripts` are the project's own console scripts: a command that
- * names one is the project's launcher and is installed with the project.
- */
-export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): CommandProblem[] {
-  const data = launchPrograms();
-  const out: CommandProblem[] = [];
-  const argv = plan.command;
-  if (!argv.length) return out;
-  const have = installed(plan);
-  const provides = (program: string): boolean => {
-    const spec = data.programs[program];
-    if (!spec) return true;
-    if (spec.packages.some((p) => have.has(normalize(p)))) return true;
-    for (const [dist, extras] of Object.entries(spec.extraOf ?? {})) {
-      if (have.get(normalize(dist))?.some((e) => extras.includes(e))) return true;
-    }
-    return false;
-  };
-  // A module of a dependency, or of the project itself when it is installed into the venv.
-  const external = (mod: string) => {
-    const top = normalize(mod.split('.')[0] ?? '');
-    return (
-      have.has(top) || (plan.installProject && !!plan.projectName && normalize(plan.projectName) === top)
-    );
-  };
-  const prog = path.posix.basename(argv[0] as string);
-  let program = prog;
-  let args = argv.slice(1);
-  const isPython = /^python(3(\.\d+)?)?$/.test(prog);
-  if (isPython) {
-    const m = args.indexOf('-m');
-    if (m >= 0 && args[m + 1]) {
-      const mod = args[m + 1] as string;
-      program = data.modules[mod] ?? '';
-      args = args.slice(m + 2);
-      if (!program && !moduleExists(importRoots(plan, args), mod) && !external(mod)) {
-        out.push({
-          code: 'command-module-missing',
-          message: `the command runs \`python -m ${mod}\`, but no module ${mod} is in ${plan.appDir} and no dependency provides it`,
-        });
-      }
-    } else {
-      const script = args.find((a) => !a.startsWith('-'));
-      if (script && !path.isAbsolute(script) && !existsSync(path.join(plan.root, plan.appDir, script))) {
-        out.push({
-          code: 'command-module-missing',
-          message: `the command runs \`python ${script}\`, but ${path.posix.join(plan.appDir, script)} does not exist`,
-        });
-      }
-      program = '';
-    }
+/** What the command checks consult: the table, what the plan installs, the project's scripts. */
+interface CheckContext {
+  plan: Plan;
+  data: LaunchPrograms;
+  have: ReturnType<typeof installed>;
+  scripts: Record<string, string>;
+}
+
+/** A module of a dependency, or of the project itself when it is installed into the venv. */
+function external({ plan, have }: CheckContext, mod: string): boolean {
+  const top = normalize(mod.split('.')[0] ?? '');
+  return have.has(top) || (plan.installProject && !!plan.projectName && normalize(plan.projectName) === top);
+}
+
+/** Whether the plan installs a package that provides `program` (unknown programs are not judged). */
+function provides({ data, have }: CheckContext, program: string): boolean {
+  const spec = data.programs[program];
+  if (!spec) return true;
+  if (spec.packages.some((p) => have.has(normalize(p)))) return true;
+  for (const [dist, extras] of Object.entries(spec.extraOf ?? {})) {
+    if (have.get(normalize(dist))?.some((e) => extras.includes(e))) return true;
   }
-  if (program && !scripts[program] && !provides(program)) {
-    const pkgs = data.programs[program]?.packages.join(' or ');
+  return false;
+}
+
+/**
+ * The program the command starts and its arguments: `python -m MOD` starts MOD's program; `python
+ * script.py` starts none. A module or script that is not there is a problem.
+ */
+function startedProgram(ctx: CheckContext, out: CommandProblem[]): { program: string; args: string[] } {
+  const { plan, data } = ctx;
+  const argv = plan.command;
+  const prog = path.posix.basename(argv[0] as string);
+  const args = argv.slice(1);
+  if (!/^python(3(\.\d+)?)?$/.test(prog)) return { program: prog, args };
+  const m = args.indexOf('-m');
+  if (m >= 0 && args[m + 1]) {
+    const mod = args[m + 1] as string;
+    const program = data.modules[mod] ?? '';
+    const rest = args.slice(m + 2);
+    if (!program && !moduleExists(importRoots(plan, rest), mod) && !external(ctx, mod)) {
+      out.push({
+        code: 'command-module-missing',
+        message: `the command runs \`python -m ${mod}\`, but no module ${mod} is in ${plan.appDir} and no dependency provides it`,
+      });
+    }
+    return { program, args: rest };
+  }
+  const script = args.find((a) => !a.startsWith('-'));
+  if (script && !path.isAbsolute(script) && !existsSync(path.join(plan.root, plan.appDir, script))) {
     out.push({
-      code: 'command-server-missing',
-      message: `the command starts \`${program}\`, but the plan installs no ${pkgs}: add it to the project's dependencies or pass --command`,
+      code: 'command-module-missing',
+      message: `the command runs \`python ${script}\`, but ${path.posix.join(plan.appDir, script)} does not exist`,
     });
   }
+  return { program: '', args };
+}
+
+/** Development servers and loopback binds anywhere in the argv. */
+function devServerAndLoopback({ plan, data }: CheckContext, out: CommandProblem[]): void {
+  const argv = plan.command;
   for (const dev of data.devServers) {
     const hit = dev.flag
       ? argv.includes(dev.flag)
@@ -239,11 +238,29 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
       });
     }
   }
+}
+
+/**
+ * The problems of `plan.command`. `scripts` are the project's own console scripts: a command that
+ * names one is the project's launcher and is installed with the project.
+ */
+export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): CommandProblem[] {
+  const out: CommandProblem[] = [];
+  if (!plan.command.length) return out;
+  const ctx: CheckContext = { plan, data: launchPrograms(), have: installed(plan), scripts };
+  const { program, args } = startedProgram(ctx, out);
+  if (program && !scripts[program] && !provides(ctx, program)) {
+    const pkgs = ctx.data.programs[program]?.packages.join(' or ');
+    out.push({
+      code: 'command-server-missing',
+      message: `the command starts \`${program}\`, but the plan installs no ${pkgs}: add it to the project's dependencies or pass --command`,
+    });
+  }
+  devServerAndLoopback(ctx, out);
   if (TARGET_SERVERS.has(program)) {
     const word = firstBareWord(args);
-    const m = word ? TARGET.exec(word) : null;
-    const mod = m?.[1];
-    if (mod && !moduleExists(importRoots(plan, args), mod) && !external(mod)) {
+    const mod = (word ? TARGET.exec(word) : null)?.[1];
+    if (mod && !moduleExists(importRoots(plan, args), mod) && !external(ctx, mod)) {
       out.push({
         code: 'command-module-missing',
         message: `the command serves ${word}, but no module ${mod} is in ${plan.appDir} (nor in src/ or the directory the server is told to import from)`,

@@ -172,6 +172,7 @@ describe('detectProject on reader fixtures', () => {
       extraUrls: [],
       needsCredentials: false,
       secretId: 'pip-index',
+      origin: 'project',
     });
     expect(plan.installProject).toBe(true);
     expect(plan.manifests).toEqual(['pyproject.toml', 'uv.lock', 'README.md']);
@@ -202,6 +203,7 @@ describe('detectProject on reader fixtures', () => {
       extraUrls: [],
       needsCredentials: true,
       secretId: 'pip-index',
+      origin: 'project',
     });
     expect(plan.warnings.map((w) => w.code)).toContain('index-credentials');
     expect(JSON.stringify(plan)).not.toContain('PYPI_TOKEN}@');
@@ -296,6 +298,37 @@ describe('detectProject on reader fixtures', () => {
     plan = await detectProject(root, { pythonVersion: '3.13', port: 7000 });
     expect(plan.pythonVersion).toBe('3.13');
     expect(plan.port).toBe(7000);
+  });
+
+  it('build-apt packages and the index origin are decided here, not by the renderer', async () => {
+    const root = tree({
+      'requirements.txt': 'flask==2.2.2\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+      'pyproject.toml': '[tool.pycontain]\nbuild-apt-packages = ["libffi-dev"]\n',
+    });
+    const plan = await detectProject(root, { indexUrl: 'https://mirror.example.com/simple/' });
+    expect(plan.system.build).toContain('libffi-dev');
+    expect(plan.system.runtime).not.toContain('libffi-dev');
+    expect(plan.index).toMatchObject({ url: 'https://mirror.example.com/simple', origin: 'override' });
+    expect((await detectProject(root)).index.origin).toBeUndefined();
+  });
+
+  it('a distroless runtime runs as its own nonroot user; a uid override wins everywhere', async () => {
+    const root = tree({
+      'requirements.txt': 'flask==2.2.2\n',
+      'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+    });
+    expect((await detectProject(root, { distroless: true, pythonVersion: '3.11' })).user).toEqual({
+      name: 'nonroot',
+      uid: 65532,
+      gid: 65532,
+    });
+    expect((await detectProject(root)).user.uid).toBe(10001);
+    expect((await detectProject(root, { distroless: true, pythonVersion: '3.11', uid: 2000 })).user).toEqual({
+      name: 'app',
+      uid: 2000,
+      gid: 2000,
+    });
   });
 });
 
@@ -392,6 +425,7 @@ describe('requirements details', () => {
       extraUrls: [],
       needsCredentials: true,
       secretId: 'pip-index',
+      origin: 'project',
     });
     expect(JSON.stringify(plan)).not.toContain('PIP_TOKEN');
     expect(plan.requirementsHashes).toBe(false);
@@ -489,6 +523,7 @@ priority = "explicit"
       extraUrls: ['https://extra.example.com/simple'],
       needsCredentials: false,
       secretId: 'pip-index',
+      origin: 'project',
     });
     expect(plan.decisions.find((d) => d.topic === 'index')?.source).toEqual({
       file: 'pyproject.toml',

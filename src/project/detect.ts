@@ -22,6 +22,7 @@ import { assemblePlan } from './stages/plan.js';
 import { choosePython, type PythonStage } from './stages/python.js';
 import { chooseHealthcheck, chooseUser, requestedGroups } from './stages/runtime.js';
 import { systemNeeds } from './stages/system.js';
+import { chooseTools } from './stages/tools.js';
 
 export { INDEX_SECRET_ID } from './stages/package-index.js';
 export { DEFAULT_UID } from './stages/runtime.js';
@@ -104,7 +105,8 @@ async function detectWith(
   const fw = await detectLauncher(app, files, deps, log);
   const system = systemNeeds(app, deps, python, image, log);
   explainDebian(app, python, image, system, log);
-  const uid = chooseUser(app, log);
+  const tools = await chooseTools(app, files, log);
+  const user = chooseUser(app, image, log);
   const healthcheckPath = chooseHealthcheck(app, fw.healthcheckPath, log);
   const groups = requestedGroups(app, deps.extras, log);
   const stages = {
@@ -117,7 +119,8 @@ async function detectWith(
     image,
     fw,
     system,
-    uid,
+    user,
+    tools,
     healthcheckPath,
     groups,
   };

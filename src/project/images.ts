@@ -6,10 +6,11 @@
  * the test environment's stand-ins) are taken as given, with a digest kept as the pin. Alpine is
  * refused; distroless is only offered when its Debian interpreter is the project's Python.
  */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 import { type Decision, type ImageChoice, InputError, type Warning } from '../plan.js';
 import { debianReleaseNamed } from '../util/apt-releases.js';
+import { loadData, parseData } from '../util/data.js';
 
 const BaseImagesFile = z.object({
   pythonImage: z.string(),
@@ -24,24 +25,21 @@ const BaseImagesFile = z.object({
 });
 export type BaseImagesData = z.infer<typeof BaseImagesFile>;
 
-export const BASE_IMAGES_FILE = new URL('../../data/base-images.json', import.meta.url);
-
-let cache: BaseImagesData | null = null;
-
 export function parseBaseImages(text: string): BaseImagesData {
-  const d = BaseImagesFile.parse(JSON.parse(text));
+  return parseData('base-images.json', text, BaseImagesFile, checkBaseImages);
+}
+
+function checkBaseImages(d: BaseImagesData): BaseImagesData {
   for (const [py, releases] of Object.entries(d.python)) {
-    for (const r of releases)
-      if (!d.debian[r]) throw new Error(`base-images.json: python ${py}: unknown release ${r}`);
+    for (const r of releases) if (!d.debian[r]) throw new Error(`python ${py}: unknown release ${r}`);
   }
   for (const x of d.distroless)
-    if (!d.debian[x.debian]) throw new Error(`base-images.json: unknown release ${x.debian}`);
+    if (!d.debian[x.debian]) throw new Error(`distroless ${x.image}: unknown release ${x.debian}`);
   return d;
 }
 
 export function baseImagesData(): BaseImagesData {
-  cache ??= parseBaseImages(readFileSync(BASE_IMAGES_FILE, 'utf8'));
-  return cache;
+  return loadData('base-images.json', BaseImagesFile, checkBaseImages);
 }
 
 export interface ImageRef {

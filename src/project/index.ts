@@ -7,7 +7,7 @@ export { parsePoetryLock, poetryContentHashes, poetryLockStaleness } from './loc
 export type { LockedPackage, LockFile, Staleness } from './locks/types.js';
 export { parseUvLock, uvLockStaleness } from './locks/uv.js';
 export { parseWheelName, wheelFits } from './locks/wheels.js';
-export { mergeOverrides, readToolPycontain, splitCommand } from './overrides.js';
+export { mergeOverrides, readToolPycontain } from './overrides.js';
 export { detectPackageManager, findRequirementFiles } from './package-manager.js';
 export { type PyProject, parsePyProject, readmeFiles, readPyProject } from './pyproject.js';
 export { resolvePythonVersion } from './python-version.js';

@@ -4,9 +4,10 @@
  * decides, per dependency, whether a build happens and which runtime libraries the installed
  * artefact really loads.
  */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 import type { Decision, Dependency, NativeNeed } from '../plan.js';
+import { loadData, parseData } from '../util/data.js';
 import { baseImagesData } from './images.js';
 
 const RuntimeLib = z.object({
@@ -45,7 +46,6 @@ const NativeFile = z.object({
 });
 
 export type NativeEntry = z.infer<typeof Entry>;
-export type NativeRuntimeLib = z.infer<typeof RuntimeLib>;
 
 interface NativeData {
   entries: NativeEntry[];
@@ -55,16 +55,15 @@ interface NativeData {
   renames: Map<string, { packages: Map<string, string>; sonames: Map<string, string> }>;
 }
 
-let cache: NativeData | null = null;
-
-export const NATIVE_DATA_FILE = new URL('../../data/native-packages.json', import.meta.url);
-
 /** Parse and validate the native table; exported for tests that feed broken data. */
 export function parseNativeData(text: string): NativeData {
-  const parsed = NativeFile.parse(JSON.parse(text));
+  return parseData('native-packages.json', text, NativeFile, indexNative);
+}
+
+function indexNative(parsed: z.output<typeof NativeFile>): NativeData {
   const byName = new Map<string, NativeEntry>();
   for (const e of parsed.packages) {
-    if (byName.has(e.name)) throw new Error(`native-packages.json: duplicate entry ${e.name}`);
+    if (byName.has(e.name)) throw new Error(`duplicate entry ${e.name}`);
     byName.set(e.name, e);
   }
   const implies = new Map<string, string[]>();
@@ -84,8 +83,7 @@ export function parseNativeData(text: string): NativeData {
 }
 
 function data(): NativeData {
-  cache ??= parseNativeData(readFileSync(NATIVE_DATA_FILE, 'utf8'));
-  return cache;
+  return loadData('native-packages.json', NativeFile, indexNative);
 }
 
 /** The native table (data/native-packages.json), validated. */

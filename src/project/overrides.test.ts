@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../plan.js';
-import { mergeOverrides, readToolPycontain, splitCommand } from './overrides.js';
+import { mergeOverrides, readToolPycontain } from './overrides.js';
 import { parsePyProject } from './pyproject.js';
 
 describe('[tool.pycontain]', () => {
@@ -90,19 +90,5 @@ debian = "bookworm"
     expect(
       mergeOverrides({ port: 1, pythonVersion: '3.11' }, { port: 2 }, { port: undefined, uid: 5 }),
     ).toEqual({ port: 2, pythonVersion: '3.11', uid: 5 });
-  });
-
-  it('splits commands like a shell', () => {
-    expect(splitCommand(`uvicorn app:app --host "0.0.0.0" --log-config 'a b.json' x\\ y ""`)).toEqual([
-      'uvicorn',
-      'app:app',
-      '--host',
-      '0.0.0.0',
-      '--log-config',
-      'a b.json',
-      'x y',
-      '',
-    ]);
-    expect(() => splitCommand('a "b')).toThrow(/unterminated/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError, type Overrides, type Source } from '../plan.js';
+import { splitShellWords } from '../util/shell-words.js';
 import type { PyProject } from './pyproject.js';
 
 /**
@@ -49,41 +50,6 @@ const schema = z.strictObject({
   extras: z.array(z.string()).optional(),
   'keep-package-tests': z.boolean().optional(),
 });
-
-/** Split a command string like a POSIX shell would into argv (quotes and backslashes; no expansion). */
-export function splitCommand(cmd: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let has = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < cmd.length; i++) {
-    const c = cmd[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = null;
-      else cur += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < cmd.length && '"\\$`'.includes(cmd[i + 1] as string)) cur += cmd[++i];
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      has = true;
-    } else if (c === '\\' && i + 1 < cmd.length) {
-      cur += cmd[++i];
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has || cur) out.push(cur);
-      cur = '';
-      has = false;
-    } else {
-      cur += c;
-      has = true;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} quote in command: ${cmd}`);
-  if (has || cur) out.push(cur);
-  return out;
-}
 
 export interface FileOverrides {
   overrides: Overrides;
@@ -139,7 +105,7 @@ export function readToolPycontain(p: PyProject): FileOverrides {
     let value: unknown = v;
     if (k === 'command' && typeof v === 'string') {
       try {
-        value = splitCommand(v);
+        value = splitShellWords(v);
       } catch (err) {
         throw new InputError(
           `[tool.pycontain] command: ${(err as Error).message}`,

@@ -4,9 +4,10 @@
  * Dockerfile deletes them in the builder before the bytecode compile. The knowledge is data
  * (data/package-tests.json); this module picks the entries that apply to a project.
  */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 import type { Decision, Dependency, PackageTests } from '../plan.js';
+import { loadData, parseData } from '../util/data.js';
 import { impliedDistributions, normalizeName } from './native.js';
 
 const Entry = z.strictObject({
@@ -22,24 +23,22 @@ const File = z.object({ packages: z.array(Entry) });
 
 export type PackageTestsEntry = z.infer<typeof Entry>;
 
-export const PACKAGE_TESTS_FILE = new URL('../../data/package-tests.json', import.meta.url);
-
 /** Parse and validate the table; exported for tests that feed broken data. */
 export function parsePackageTests(text: string): PackageTestsEntry[] {
-  const entries = File.parse(JSON.parse(text)).packages;
+  return parseData('package-tests.json', text, File, checkPackageTests);
+}
+
+function checkPackageTests({ packages: entries }: z.output<typeof File>): PackageTestsEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.name)) throw new Error(`package-tests.json: duplicate entry ${e.name}`);
+    if (seen.has(e.name)) throw new Error(`duplicate entry ${e.name}`);
     seen.add(e.name);
   }
   return entries;
 }
 
-let cache: PackageTestsEntry[] | null = null;
-
 export function packageTestsTable(): PackageTestsEntry[] {
-  cache ??= parsePackageTests(readFileSync(PACKAGE_TESTS_FILE, 'utf8'));
-  return cache;
+  return loadData('package-tests.json', File, checkPackageTests);
 }
 
 /**

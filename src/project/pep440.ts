@@ -53,10 +53,6 @@ function explainCached(version: string): Pep440Version | null {
   return v;
 }
 
-export function isValidVersion(version: string): boolean {
-  return explainCached(version) !== null;
-}
-
 /** The canonical string of a version (`str(Version(v))`), or null when invalid. */
 export function normalizeVersion(version: string): string | null {
   const v = explainCached(version);

@@ -352,6 +352,13 @@ export function importBindings(statements: Statement[]): Map<string, string> {
   return bound;
 }
 
+/** Resolve a dotted name through the import bindings: 'web.Application' -> 'aiohttp.web.Application'. */
+export function qualify(name: string, bindings: Map<string, string>): string {
+  const [head, ...rest] = name.split('.');
+  const q = bindings.get(head as string);
+  return q ? [q, ...rest].join('.') : name;
+}
+
 /** Top-level modules a file imports (absolute imports only). */
 export function importedModules(statements: Statement[]): Set<string> {
   const mods = new Set<string>();
@@ -372,11 +379,4 @@ export function importedModules(statements: Statement[]): Set<string> {
     }
   }
   return mods;
-}
-
-/** Resolve a dotted name through the import bindings: 'web.Application' -> 'aiohttp.web.Application'. */
-export function qualify(name: string, bindings: Map<string, string>): string {
-  const [head, ...rest] = name.split('.');
-  const q = bindings.get(head as string);
-  return q ? [q, ...rest].join('.') : name;
 }

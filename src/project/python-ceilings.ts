@@ -5,9 +5,10 @@
  * so the knowledge is a table (data/python-ceilings.json): package version range -> the last minor
  * those releases support.
  */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 import type { Dependency, Plan, Source, Warning } from '../plan.js';
+import { loadData, parseData } from '../util/data.js';
 import type { LockFile } from './locks/types.js';
 import { compareMinor, isValidSpecifier, satisfiesVersion } from './pep440.js';
 
@@ -21,18 +22,12 @@ const File = z.object({ packages: z.array(Entry).min(1) });
 
 export type PythonCeilingEntry = z.infer<typeof Entry>;
 
-export const PYTHON_CEILINGS_FILE = new URL('../../data/python-ceilings.json', import.meta.url);
-
-/** Parse and validate the table; exported for tests that feed broken data. */
 export function parsePythonCeilings(text: string): PythonCeilingEntry[] {
-  return File.parse(JSON.parse(text)).packages;
+  return parseData('python-ceilings.json', text, File, (d) => d.packages);
 }
 
-let cache: PythonCeilingEntry[] | null = null;
-
 export function pythonCeilingsTable(): PythonCeilingEntry[] {
-  cache ??= parsePythonCeilings(readFileSync(PYTHON_CEILINGS_FILE, 'utf8'));
-  return cache;
+  return loadData('python-ceilings.json', File, (d) => d.packages);
 }
 
 /** A ceiling on the minor pycontain picks, with why and where (the pin's file:line). */

@@ -2,7 +2,8 @@
  * CPython release table (data/python-releases.json): release and end-of-life dates, latest patch,
  * and which slim variants of the official `python` image exist for each minor.
  */
-import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { loadData } from '../util/data.js';
 
 export interface PythonRelease {
   /** '3.12' */
@@ -19,33 +20,41 @@ export interface PythonRelease {
   preferredSuffix: string;
 }
 
-interface Table {
-  asOf: string;
-  releases: PythonRelease[];
-}
+const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const Table = z.object({
+  asOf: DATE,
+  releases: z.array(
+    z.object({
+      minor: z.string().regex(/^\d+\.\d+$/),
+      released: DATE,
+      endOfLife: DATE,
+      latestPatch: z.string().regex(/^\d+\.\d+\.\d+$/),
+      imageSuffixes: z.array(z.string()),
+      preferredSuffix: z.string(),
+    }),
+  ),
+});
 
-const require = createRequire(import.meta.url);
-// data/ sits next to src/ and dist/ alike: ../../data from both src/project and dist/project.
-const table = require('../../data/python-releases.json') as Table;
+const table = (): z.output<typeof Table> => loadData('python-releases.json', Table);
 
 /** All known minors, oldest first. */
 export function pythonReleases(): PythonRelease[] {
-  return table.releases.map((r) => ({ ...r, imageSuffixes: [...r.imageSuffixes] }));
+  return table().releases.map((r) => ({ ...r, imageSuffixes: [...r.imageSuffixes] }));
 }
 
 /** Date the table was last checked, 'YYYY-MM-DD'. */
 export function releasesAsOf(): string {
-  return table.asOf;
+  return table().asOf;
 }
 
 export function findRelease(minor: string): PythonRelease | undefined {
-  const r = table.releases.find((x) => x.minor === minor);
+  const r = table().releases.find((x) => x.minor === minor);
   return r ? { ...r, imageSuffixes: [...r.imageSuffixes] } : undefined;
 }
 
 /** Latest known patch number of a minor (15 for '3.12' when 3.12.15 is the newest), or undefined. */
 export function latestPatch(minor: string): number | undefined {
-  const r = table.releases.find((x) => x.minor === minor);
+  const r = table().releases.find((x) => x.minor === minor);
   if (!r) return undefined;
   return Number(r.latestPatch.split('.')[2]);
 }
@@ -63,10 +72,10 @@ function isoDay(d: Date | string): string {
  * Minors older than the table (3.5 and below, 2.x) are end of life; unknown newer ones are not.
  */
 export function isEndOfLife(minor: string, today: Date | string = new Date()): boolean {
-  const r = table.releases.find((x) => x.minor === minor);
+  const r = table().releases.find((x) => x.minor === minor);
   if (!r) {
     const [maj = 0, min = 0] = minor.split('.').map(Number);
-    const first = table.releases[0];
+    const first = table().releases[0];
     const [fMaj = 3, fMin = 6] = (first?.minor ?? '3.6').split('.').map(Number);
     return maj < fMaj || (maj === fMaj && min < fMin);
   }
@@ -76,14 +85,16 @@ export function isEndOfLife(minor: string, today: Date | string = new Date()): b
 /** Minors released and not end of life on `today`, oldest first. */
 export function supportedMinors(today: Date | string = new Date()): string[] {
   const day = isoDay(today);
-  return table.releases.filter((r) => r.released <= day && day <= r.endOfLife).map((r) => r.minor);
+  return table()
+    .releases.filter((r) => r.released <= day && day <= r.endOfLife)
+    .map((r) => r.minor);
 }
 
 /** The newest minor with a final release in the table ('3.14'). */
 export function newestStableMinor(today: Date | string = new Date()): string {
   const day = isoDay(today);
-  const released = table.releases.filter((r) => r.released <= day);
-  const last = released[released.length - 1] ?? table.releases[table.releases.length - 1];
+  const released = table().releases.filter((r) => r.released <= day);
+  const last = released[released.length - 1] ?? table().releases[table().releases.length - 1];
   if (!last) throw new Error('data/python-releases.json is empty');
   return last.minor;
 }
@@ -118,6 +129,6 @@ export function monthsBefore(today: Date | string, months: number): string {
 
 /** Released at least MATURE_MONTHS before `today`. Unknown minors are not. */
 export function isMature(minor: string, today: Date | string = new Date()): boolean {
-  const r = table.releases.find((x) => x.minor === minor);
+  const r = table().releases.find((x) => x.minor === minor);
   return Boolean(r && r.released <= monthsBefore(today, MATURE_MONTHS));
 }

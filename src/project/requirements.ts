@@ -4,16 +4,12 @@
  * optparse over shlex tokens, `-r`/`-c` includes relative to the including file, editables, URLs,
  * local archives and directories, `name @ url ; marker`, and per-requirement options.
  */
+
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../plan.js';
-import {
-  normalizeName,
-  parseMarker,
-  parseRequirement,
-  type Requirement,
-  RequirementSyntaxError,
-} from './pep508.js';
+import { ShellSyntaxError, shellWords } from '../util/shell-words.js';
+import { parseMarker, parseRequirement, type Requirement, RequirementSyntaxError } from './pep508.js';
 
 export interface RequirementEntry {
   /** The logical line as pip sees it (continuations joined, comment removed, variables expanded). */
@@ -142,62 +138,18 @@ class LineError extends Error {
   }
 }
 
-// shlex's whitespace is exactly these four characters.
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-
-/** POSIX `shlex.split`, keeping the offset where each token starts. */
+/**
+ * `shlex.split` (src/util/shell-words.ts), keeping the offset where each token starts; errors are
+ * pip's (shlex's) words at the offset they are about.
+ */
 function shlexSplit(s: string, base: number): { token: string; offset: number }[] {
-  const out: { token: string; offset: number }[] = [];
-  // Fast path: no quotes or escapes (hashes, URLs): split on whitespace.
-  if (!/["'\\]/.test(s)) {
-    const re = /[^ \t\r\n]+/g;
-    for (let m = re.exec(s); m; m = re.exec(s)) out.push({ token: m[0], offset: base + m.index });
-    return out;
+  try {
+    return shellWords(s).map((w) => ({ token: w.value, offset: base + w.start }));
+  } catch (err) {
+    if (!(err instanceof ShellSyntaxError)) throw err;
+    const msg = err.message.startsWith('unterminated') ? 'No closing quotation' : 'No escaped character';
+    throw new LineError(msg, base + err.offset);
   }
-  let i = 0;
-  while (i < s.length) {
-    while (i < s.length && isSpace(s[i])) i++;
-    if (i >= s.length) break;
-    const start = i;
-    let tok = '';
-    while (i < s.length && !isSpace(s[i])) {
-      const c = s[i] as string;
-      if (c === "'") {
-        const end = s.indexOf("'", i + 1);
-        if (end < 0) throw new LineError('No closing quotation', base + i);
-        tok += s.slice(i + 1, end);
-        i = end + 1;
-      } else if (c === '"') {
-        i++;
-        let closed = false;
-        while (i < s.length) {
-          const d = s[i] as string;
-          if (d === '"') {
-            closed = true;
-            i++;
-            break;
-          }
-          if (d === '\\' && i + 1 < s.length && '\\"$`\n'.includes(s[i + 1] as string)) {
-            tok += s[i + 1];
-            i += 2;
-          } else {
-            tok += d;
-            i++;
-          }
-        }
-        if (!closed) throw new LineError('No closing quotation', base + start);
-      } else if (c === '\\') {
-        if (i + 1 >= s.length) throw new LineError('No escaped character', base + i);
-        tok += s[i + 1];
-        i += 2;
-      } else {
-        tok += c;
-        i++;
-      }
-    }
-    out.push({ token: tok, offset: base + start });
-  }
-  return out;
 }
 
 interface ParsedOption {
@@ -812,9 +764,4 @@ export async function readRequirements(
 
   await visit(first, false, [first]);
   return result;
-}
-
-/** Convenience for callers: the PEP 503 names of the named entries. */
-export function requirementNames(file: RequirementsFile): string[] {
-  return file.entries.flatMap((e) => (e.requirement ? [normalizeName(e.requirement.name)] : []));
 }

@@ -6,10 +6,12 @@
  * extra is installed, or, when the user listed the extras themselves, a warning names the setting.
  * The knowledge is data/runtime-drivers.json.
  */
-import { promises as fsp, readFileSync } from 'node:fs';
+
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Decision, Source, Warning } from '../plan.js';
+import { loadData, parseData } from '../util/data.js';
 import { normalizeName, parseRequirement } from './pep508.js';
 import type { PyProject } from './pyproject.js';
 import { scanPython } from './pyscan.js';
@@ -23,16 +25,12 @@ const Backend = z.strictObject({
 const File = z.object({ backends: z.array(Backend).min(1) });
 export type DriverBackend = z.infer<typeof Backend>;
 
-export const RUNTIME_DRIVERS_FILE = new URL('../../data/runtime-drivers.json', import.meta.url);
-
 export function parseRuntimeDrivers(text: string): DriverBackend[] {
-  return File.parse(JSON.parse(text)).backends;
+  return parseData('runtime-drivers.json', text, File, (d) => d.backends);
 }
 
-let cache: DriverBackend[] | null = null;
 export function runtimeDriversTable(): DriverBackend[] {
-  cache ??= parseRuntimeDrivers(readFileSync(RUNTIME_DRIVERS_FILE, 'utf8'));
-  return cache;
+  return loadData('runtime-drivers.json', File, (d) => d.backends);
 }
 
 /** An extra as the manifests declare it: its name, the distributions it adds, where. */

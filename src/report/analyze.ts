@@ -40,6 +40,11 @@ export function renderAnalyzeText(r: AnalysisReport, opts: TextOptions = {}): st
       ? 'root (no USER)'
       : `${u.configured}${u.uid !== null ? ` (uid ${u.uid})` : ' (uid unknown)'}`;
   out.push(`User ${u.root ? c.yellow(userText) : userText}${!u.numeric ? c.yellow(' non-numeric') : ''}`);
+  const made = r.image.pycontain;
+  if (made)
+    out.push(
+      `Made by pycontain: ${[made.framework && `${made.framework} app`, made.packageManager, made.port && `port ${made.port}`].filter(Boolean).join(', ')}`,
+    );
 
   h('Layers');
   out.push(

@@ -1,6 +1,5 @@
 import pc from 'picocolors';
 import type { BuildResult } from '../engine/build.js';
-import { stepInstruction } from '../engine/progress-model.js';
 
 /** One paragraph after a successful build: which image, how many steps came from the cache. */
 export function formatBuildSummary(r: BuildResult, opts: { color?: boolean; label?: string } = {}): string {
@@ -13,14 +12,4 @@ export function formatBuildSummary(r: BuildResult, opts: { color?: boolean; labe
   ];
   for (const w of r.state.warnings) lines.push(`  ${c.yellow('warning')} ${w.message}`);
   return `${lines.join('\n')}\n`;
-}
-
-export function formatStepList(r: BuildResult): string {
-  return r.state
-    .steps()
-    .map(
-      (s) =>
-        `${s.cached ? 'CACHED ' : '       '}${s.name.match(/^\[[^\]]*\]/)?.[0] ?? ''} ${stepInstruction(s.name)}`,
-    )
-    .join('\n');
 }

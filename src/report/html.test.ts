@@ -17,6 +17,7 @@ function report(): AnalysisReport {
       architecture: 'amd64',
       entrypoint: null,
       cmd: null,
+      pycontain: null,
     },
     size: { total: 3000, visible: 2000, waste: 1000, efficiency: 2 / 3, blobs: 1500, tar: 4096 },
     layers: [
@@ -154,5 +155,12 @@ describe('text report', () => {
     expect(text).toContain('warning root-user');
     expect(text).toContain('(unknown)');
     expect(text).not.toMatch(/\x1b\[/);
+    expect(text).not.toContain('Made by pycontain');
+  });
+
+  it('names what the io.pycontain.* labels say about an image pycontain generated', () => {
+    const r = report();
+    r.image.pycontain = { framework: 'flask', packageManager: 'pip', port: '8000' };
+    expect(renderAnalyzeText(r)).toContain('Made by pycontain: flask app, pip, port 8000');
   });
 });

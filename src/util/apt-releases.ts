@@ -5,7 +5,7 @@
  * below the package root, like the lint bundle in dist/cli/, so the same relative URL finds data/ from
  * the sources, from dist/ and from the bundle.
  */
-import { readFileSync } from 'node:fs';
+import { handSchema, loadData } from './data.js';
 
 /** What the release is read from: a parsed image reference (the lint model's ImageRef fits). */
 export interface ImageRefLike {
@@ -23,13 +23,38 @@ export interface AptReleases {
   notes: Record<string, string>;
 }
 
-let cache: AptReleases | null = null;
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** First entry of a record of `what` that is not one, as a problem for handSchema. */
+function badEntry(
+  rec: unknown,
+  path: string[],
+  ok: (v: unknown) => boolean,
+  what: string,
+): [string[], string] | null {
+  if (!isRecord(rec)) return [path, 'expected an object'];
+  for (const [k, v] of Object.entries(rec)) if (!ok(v)) return [[...path, k], `expected ${what}`];
+  return null;
+}
+
+// Checked by hand: this table is read by the lint bundle, which does not load zod.
+const AptReleasesSchema = handSchema<AptReleases>((d) => {
+  if (!isRecord(d)) return [[], 'expected an object'];
+  const str = (v: unknown) => typeof v === 'string';
+  return (
+    badEntry(d.untaggedPython, ['untaggedPython'], str, 'a release name') ??
+    badEntry(d.notes, ['notes'], str, 'a string') ??
+    badEntry(d.missing, ['missing'], isRecord, 'an object') ??
+    Object.entries(d.missing as Record<string, unknown>)
+      .map(([rel, m]) => badEntry(m, ['missing', rel], (v) => v === null || str(v), 'a package name or null'))
+      .find((p) => p !== null) ??
+    null
+  );
+});
 
 export function aptReleases(): AptReleases {
-  cache ??= JSON.parse(
-    readFileSync(new URL('../../data/apt-releases.json', import.meta.url), 'utf8'),
-  ) as AptReleases;
-  return cache;
+  return loadData('apt-releases.json', AptReleasesSchema);
 }
 
 const CODENAMES = ['buster', 'bullseye', 'bookworm', 'trixie', 'forky'] as const;

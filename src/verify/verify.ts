@@ -13,15 +13,17 @@ import {
 } from '../engine/docker.js';
 import type { Engine } from '../engine/driver.js';
 import { lastLines, run } from '../engine/exec.js';
+import { IMAGE_LABELS } from '../labels.js';
 import { InputError, type Plan } from '../plan.js';
 import { debianPackageForSoname } from '../project/native.js';
 import { CHECKER_MARKER, CHECKER_PY } from './checker.js';
 import { freePort, healthPathFromHealthcheck, httpGet, portInUse } from './http.js';
 
-/** Label the generated Dockerfile sets so verify knows what must import without the project at hand. */
-export const IMPORT_CHECKS_LABEL = 'io.pycontain.import-checks';
-export const PORT_LABEL = 'io.pycontain.port';
-export const HEALTH_LABEL = 'io.pycontain.healthcheck-path';
+// The generated Dockerfile's labels tell verify what must import, the port and the health path
+// without the project at hand.
+const IMPORT_CHECKS_LABEL = IMAGE_LABELS.importChecks;
+const PORT_LABEL = IMAGE_LABELS.port;
+const HEALTH_LABEL = IMAGE_LABELS.healthcheckPath;
 
 export type CheckId =
   | 'non-root'

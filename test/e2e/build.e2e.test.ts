@@ -118,22 +118,22 @@ afterAll(async () => {
 });
 
 describe('pycontain build: engines', () => {
-  it('exits 3 with a clear message when no engine is installed', async () => {
+  it('exits 4 with a clear message when no engine is installed', async () => {
     const empty = path.join(work, 'empty-bin');
     await fsp.mkdir(empty, { recursive: true });
     const dir = await project('noengine', { Dockerfile: 'FROM scratch\n' });
     const r = await cli(['build', dir], { PATH: empty });
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
     expect(r.stderr).toContain(
       'no container engine is usable (docker: not found on PATH; podman: not found on PATH)',
     );
   });
 
-  it('exits 3 naming DOCKER_HOST when the daemon does not answer', async () => {
+  it('exits 4 naming DOCKER_HOST when the daemon does not answer', async () => {
     const dir = await project('deadengine', { Dockerfile: 'FROM scratch\n' });
     const sock = path.join(work, 'dead.sock');
     const r = await cli(['build', dir], { DOCKER_HOST: `unix://${sock}`, PYCONTAIN_ENGINE: 'docker' });
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
     expect(r.stderr).toContain(`the daemon at DOCKER_HOST=unix://${sock} did not answer`);
     expect(r.stderr).toMatch(/Cannot connect to the Docker daemon/);
     await expectNoTempFiles();

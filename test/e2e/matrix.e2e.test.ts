@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DockerfileParser } from 'dockerfile-ast';
-import tar from 'tar-stream';
+import tar, { type ExtractEvents } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI,
@@ -247,7 +247,9 @@ async function savedImageContains(
   let entries = 0;
   const child = spawn('docker', ['save', tag], { stdio: ['ignore', 'pipe', 'pipe'] });
   const extract = tar.extract();
-  const scan = (name: string, stream: NodeJS.ReadableStream, done: () => void) => {
+  // tar-stream's entries are streamx streams, not node:stream ones.
+  type Entry = ExtractEvents['entry'][1];
+  const scan = (name: string, stream: Entry, done: () => void) => {
     let carry = Buffer.alloc(0);
     let first = true;
     let viaGunzip = false;
@@ -259,7 +261,8 @@ async function savedImageContains(
       });
       carry = buf.subarray(Math.max(0, buf.length - keep));
     };
-    const onData = (chunk: Buffer) => {
+    const onData = (data: unknown) => {
+      const chunk = data as Buffer;
       if (first) {
         first = false;
         if (chunk[0] === 0x1f && chunk[1] === 0x8b) {

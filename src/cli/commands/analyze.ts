@@ -52,7 +52,7 @@ export function registerAnalyze(program: Command): void {
     .option('--max-waste <size>', 'fail (exit 1) when waste exceeds this size (e.g. 20MB) or share (e.g. 5%)')
     .option(
       '--fail-on <ids>',
-      'fail (exit 1) when any of these finding ids (comma-separated) or severities is present',
+      'fail (exit 1) when any of these finding ids (comma-separated; docs/findings.md) or severities is present',
       collect,
     )
     .option('--platform <os/arch>', 'platform to pick from a multi-platform archive or layout')

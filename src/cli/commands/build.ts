@@ -13,14 +13,9 @@ import { formatVerifyReport } from '../../report/verify.js';
 import { exists, writeFileAtomic } from '../../util/fs.js';
 import { type VerifyReport, verifyImage } from '../../verify/verify.js';
 import { EXIT, runCommand } from '../errors.js';
+import { addPlanOptions, overridesFromFlags, type PlanFlagValues } from '../plan-flags.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(`--port: ${v} is not a TCP port`);
-  return n;
-}
 
 /** Docker reference names: lowercase, [a-z0-9._-], no leading separator. */
 export function defaultTag(name: string): string {
@@ -38,7 +33,7 @@ async function readStdin(): Promise<string> {
 }
 
 export function registerBuild(program: Command): void {
-  program
+  const cmd = program
     .command('build')
     .description(
       'Build the image of a Python project with the local engine (docker buildx, docker, or podman), then verify it.',
@@ -72,20 +67,6 @@ export function registerBuild(program: Command): void {
     .option('--load', 'load the image into the local engine (default unless --push or several platforms)')
     .option('--no-load', 'do not load the image into the local engine')
     .option('--no-cache', 'do not use the build cache')
-    .option('--python <X.Y>', 'Python version (generated Dockerfile)')
-    .option('--base-image <image>', 'base image of both stages (generated Dockerfile)')
-    .option('--builder-image <image>', 'base image of the builder stage (generated Dockerfile)')
-    .option('--index-url <url>', 'package index (generated Dockerfile)')
-    .option('--extra-index-url <url>', 'extra package index (repeatable)', collect, [] as string[])
-    .option('--distroless', 'distroless runtime stage (generated Dockerfile)')
-    .option('--distroless-image <image>', 'distroless runtime image')
-    .option('--debian <codename>', 'Debian release of the base images, when the tag does not name it')
-    .option('--app-dir <path>', 'the Python app inside a monorepo (builds only that one)')
-    .option(
-      '--keep-package-tests',
-      'keep the test suites packages ship inside themselves (generated Dockerfile)',
-    )
-    .option('--port <n>', 'port the app listens on', parsePort)
     .option('--no-verify', 'do not verify the image after building')
     .option('--allow-tools', 'verify: accept pip/setuptools/poetry in the runtime venv', false)
     .option('--health <path>', 'verify: HTTP path to poll')
@@ -108,103 +89,94 @@ export function registerBuild(program: Command): void {
         '--engine <engine>',
         'container engine to use (default: PYCONTAIN_ENGINE, else docker, then podman)',
       ).choices(['docker', 'podman'] as const),
-    )
-    .action(async (dir, opts) => {
-      await runCommand(
-        async () => {
-          const root = path.resolve(dir);
-          if (!(await exists(root))) throw new InputError(`no such directory: ${dir}`);
-          const overrides: Overrides = {};
-          if (opts.python) overrides.pythonVersion = opts.python;
-          if (opts.baseImage) overrides.baseImage = opts.baseImage;
-          if (opts.builderImage) overrides.builderImage = opts.builderImage;
-          if (opts.indexUrl) overrides.indexUrl = opts.indexUrl;
-          if (opts.extraIndexUrl.length) overrides.extraIndexUrls = opts.extraIndexUrl;
-          if (opts.distroless) overrides.distroless = true;
-          if (opts.distrolessImage) overrides.distrolessImage = opts.distrolessImage;
-          if (opts.debian) overrides.debian = opts.debian;
-          if (opts.appDir) overrides.appDir = opts.appDir;
-          if (opts.keepPackageTests) overrides.keepPackageTests = true;
-          if (opts.port) overrides.port = opts.port;
+    );
+  // The plan flags (generated Dockerfile) are detect's and init's, mapped by the same function.
+  addPlanOptions(cmd).action(async (dir, cliOpts) => {
+    await runCommand(
+      async () => {
+        const root = path.resolve(dir);
+        if (!(await exists(root))) throw new InputError(`no such directory: ${dir}`);
+        const overrides = overridesFromFlags(cliOpts as PlanFlagValues);
+        const opts = { ...cliOpts, appDir: overrides.appDir, port: overrides.port };
 
-          const engine = await detectEngine(opts.engine ? { prefer: opts.engine } : {});
-          const mode = chooseProgressMode(opts.progress === 'auto' ? undefined : opts.progress);
-          const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
-          const err = (s: string) => process.stderr.write(`${s}\n`);
-          err(`${pc.dim('engine:')} ${describeEngine(engine)}`);
+        const engine = await detectEngine(opts.engine ? { prefer: opts.engine } : {});
+        const mode = chooseProgressMode(opts.progress === 'auto' ? undefined : opts.progress);
+        const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
+        const err = (s: string) => process.stderr.write(`${s}\n`);
+        err(`${pc.dim('engine:')} ${describeEngine(engine)}`);
 
-          const common = {
-            platforms: opts.platform,
-            buildArgs: opts.buildArg,
-            secrets: opts.secret,
-            network: opts.network,
-            target: opts.target,
-            builder: opts.builder,
-            cacheFrom: opts.cacheFrom,
-            cacheTo: opts.cacheTo,
-            push: opts.push,
-            load: opts.load,
-            builtinFrontend: opts.builtinFrontend,
-          };
+        const common = {
+          platforms: opts.platform,
+          buildArgs: opts.buildArg,
+          secrets: opts.secret,
+          network: opts.network,
+          target: opts.target,
+          builder: opts.builder,
+          cacheFrom: opts.cacheFrom,
+          cacheTo: opts.cacheTo,
+          push: opts.push,
+          load: opts.load,
+          builtinFrontend: opts.builtinFrontend,
+        };
 
-          // Monorepo: several apps and no --app-dir / --file → one bake for all of them.
-          const hasDockerfile = await exists(path.join(root, 'Dockerfile'));
-          if (!opts.file && !opts.appDir && !(hasDockerfile && !opts.generate)) {
-            const apps = (await findPythonApps(root)).filter((a) => a !== '.');
-            const topIsApp = (await findPythonApps(root)).includes('.');
-            if (!topIsApp && apps.length > 1) {
-              return buildMonorepo(engine, root, apps, overrides, opts, common, mode);
-            }
+        // Monorepo: several apps and no --app-dir / --file → one bake for all of them.
+        const hasDockerfile = await exists(path.join(root, 'Dockerfile'));
+        if (!opts.file && !opts.appDir && !(hasDockerfile && !opts.generate)) {
+          const apps = (await findPythonApps(root)).filter((a) => a !== '.');
+          const topIsApp = (await findPythonApps(root)).includes('.');
+          if (!topIsApp && apps.length > 1) {
+            return buildMonorepo(engine, root, apps, overrides, opts, common, mode);
           }
+        }
 
-          let plan: Plan | null = null;
-          let dockerfileText: string | undefined;
-          let dockerignoreText: string | null = null;
-          let dockerfile: string | undefined;
-          if (opts.file === '-') {
-            dockerfileText = await readStdin();
-          } else if (opts.file) {
-            dockerfile = path.resolve(opts.file);
-          } else if (hasDockerfile && !opts.generate) {
-            dockerfile = path.join(root, 'Dockerfile');
-          }
-          if (dockerfile || dockerfileText !== undefined) {
-            err(
-              `${pc.dim('dockerfile:')} ${dockerfile ? path.relative(process.cwd(), dockerfile) || dockerfile : '(stdin)'}`,
-            );
-            // the plan only informs verification here (what must import, which port)
-            plan = await detectPlan(root, overrides).catch(() => null);
-          } else {
-            plan = await detectPlan(root, overrides);
-            const gen = await generateFor(plan);
-            dockerfileText = gen.dockerfile;
-            dockerignoreText = gen.dockerignore;
-            err(
-              `${pc.dim('dockerfile:')} generated in memory (${plan.packageManager}, ${plan.framework}, Python ${plan.pythonVersion})`,
-            );
-          }
-          const context = plan?.root ?? root;
-          const tags = opts.tag.length ? opts.tag : [defaultTag(plan?.projectName ?? path.basename(root))];
-          const progress = await createProgressView(mode);
-          const result = await buildImage({
-            engine,
-            context,
-            dockerfile,
-            dockerfileText,
-            dockerignoreText,
-            tags,
-            noCache: opts.cache === false,
-            progress,
-            ...common,
-          });
-          err(formatBuildSummary(result, { color }).trimEnd());
-          const verify = await maybeVerify(engine, result, plan, opts, mode);
-          if (opts.json) process.stdout.write(`${JSON.stringify(buildJson(result, verify), null, 2)}\n`);
-          return verify && !verify.ok ? EXIT.failed : EXIT.ok;
-        },
-        { projectDir: dir },
-      );
-    });
+        let plan: Plan | null = null;
+        let dockerfileText: string | undefined;
+        let dockerignoreText: string | null = null;
+        let dockerfile: string | undefined;
+        if (opts.file === '-') {
+          dockerfileText = await readStdin();
+        } else if (opts.file) {
+          dockerfile = path.resolve(opts.file);
+        } else if (hasDockerfile && !opts.generate) {
+          dockerfile = path.join(root, 'Dockerfile');
+        }
+        if (dockerfile || dockerfileText !== undefined) {
+          err(
+            `${pc.dim('dockerfile:')} ${dockerfile ? path.relative(process.cwd(), dockerfile) || dockerfile : '(stdin)'}`,
+          );
+          // the plan only informs verification here (what must import, which port)
+          plan = await detectPlan(root, overrides).catch(() => null);
+        } else {
+          plan = await detectPlan(root, overrides);
+          const gen = await generateFor(plan);
+          dockerfileText = gen.dockerfile;
+          dockerignoreText = gen.dockerignore;
+          err(
+            `${pc.dim('dockerfile:')} generated in memory (${plan.packageManager}, ${plan.framework}, Python ${plan.pythonVersion})`,
+          );
+        }
+        const context = plan?.root ?? root;
+        const tags = opts.tag.length ? opts.tag : [defaultTag(plan?.projectName ?? path.basename(root))];
+        const progress = await createProgressView(mode);
+        const result = await buildImage({
+          engine,
+          context,
+          dockerfile,
+          dockerfileText,
+          dockerignoreText,
+          tags,
+          noCache: opts.cache === false,
+          progress,
+          ...common,
+        });
+        err(formatBuildSummary(result, { color }).trimEnd());
+        const verify = await maybeVerify(engine, result, plan, opts, mode);
+        if (opts.json) process.stdout.write(`${JSON.stringify(buildJson(result, verify), null, 2)}\n`);
+        return verify && !verify.ok ? EXIT.failed : EXIT.ok;
+      },
+      { projectDir: dir },
+    );
+  });
 }
 
 function buildJson(r: BuildResult, verify: VerifyReport | null, name?: string) {

@@ -214,5 +214,7 @@ export function chooseIndex(app: AppStage, files: ManifestStage, log: DecisionCo
       `secret ${INDEX_SECRET_ID}`,
       `the index needs credentials: pass them with \`--secret id=${INDEX_SECRET_ID},src=$HOME/.netrc\`; they never enter an ARG, ENV or layer`,
     );
-  return { url, extraUrls, needsCredentials: needs, secretId: INDEX_SECRET_ID };
+  const origin =
+    url === null ? {} : ({ origin: app.merged.indexUrl !== undefined ? 'override' : 'project' } as const);
+  return { url, extraUrls, needsCredentials: needs, secretId: INDEX_SECRET_ID, ...origin };
 }

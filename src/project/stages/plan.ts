@@ -6,6 +6,7 @@ import type { DependencyStage } from './dependencies.js';
 import type { InstallStage } from './install.js';
 import type { ManifestStage } from './manifests.js';
 import type { SystemStage } from './system.js';
+import type { ToolStage } from './tools.js';
 
 /** What every stage produced, for {@link assemblePlan}. */
 export interface Stages {
@@ -18,12 +19,13 @@ export interface Stages {
   image: ImageChoice;
   fw: FrameworkResult;
   system: SystemStage;
-  uid: number;
+  user: Plan['user'];
+  tools: ToolStage;
   healthcheckPath: string | null;
   groups: string[];
 }
 
-/** Stage 11: the Plan, its fields in the order `detect --json` prints them. */
+/** Stage 12: the Plan, its fields in the order `detect --json` prints them. */
 export function assemblePlan(s: Stages, log: DecisionCollector): Plan {
   const { app, files, deps, fw, system } = s;
   const { pm } = files;
@@ -51,7 +53,8 @@ export function assemblePlan(s: Stages, log: DecisionCollector): Plan {
     index: s.index,
     django: fw.django,
     image: s.image,
-    user: { name: 'app', uid: s.uid, gid: s.uid },
+    user: s.user,
+    tools: s.tools.tools,
     env: { ...fw.env },
     decisions: log.decisions,
     warnings: log.warnings,
@@ -60,6 +63,9 @@ export function assemblePlan(s: Stages, log: DecisionCollector): Plan {
     requirementsFile:
       pm.manager === 'pip' || pm.manager === 'pip-tools' ? (pm.lockfile ?? pm.requirementsFile) : null,
     requirementsHashes: deps.reqHashes,
+    ...(pm.manager === 'pip' || pm.manager === 'pip-tools'
+      ? { requirementsFullLock: s.tools.requirementsFullLock }
+      : {}),
     workspace: app.ws
       ? { root: app.ws.root, members: app.ws.members.map((m) => m.dir), package: app.ws.app?.name ?? null }
       : null,

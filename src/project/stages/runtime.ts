@@ -1,3 +1,4 @@
+import type { ImageChoice, Plan } from '../../plan.js';
 import { normalizeName } from '../pep508.js';
 import type { PyProject } from '../pyproject.js';
 import type { AppStage } from './app.js';
@@ -6,18 +7,31 @@ import type { DecisionCollector } from './collector.js';
 /** Default non-root user of the runtime stage: a fixed UID above the ranges distributions allocate. */
 export const DEFAULT_UID = 10001;
 
-/** Stage 10: the non-root user of the runtime stage; returns its UID. */
-export function chooseUser({ merged, overrideSources }: AppStage, log: DecisionCollector): number {
-  const uid = merged.uid ?? DEFAULT_UID;
+/**
+ * The `nonroot` user every distroless image has in its /etc/passwd (with /home/nonroot): a
+ * distroless runtime has no shell to add one of its own, so it runs as this one.
+ */
+export const DISTROLESS_UID = 65532;
+
+/** Stage 11: the non-root user of the runtime stage. */
+export function chooseUser(
+  { merged, overrideSources }: AppStage,
+  image: ImageChoice,
+  log: DecisionCollector,
+): Plan['user'] {
+  const name = image.distroless && merged.uid === undefined ? 'nonroot' : 'app';
+  const uid = merged.uid ?? (image.distroless ? DISTROLESS_UID : DEFAULT_UID);
   log.decide(
     'user',
-    `app (${uid}:${uid})`,
+    `${name} (${uid}:${uid})`,
     merged.uid !== undefined
       ? 'uid set by override'
-      : 'a fixed non-root UID, so runAsNonRoot policies can check it',
+      : image.distroless
+        ? "the distroless base's own non-root user (it has no shell to add another)"
+        : 'a fixed non-root UID, so runAsNonRoot policies can check it',
     overrideSources.uid,
   );
-  return uid;
+  return { name, uid, gid: uid };
 }
 
 /** healthcheck-path wins over the route framework.ts found. */
