@@ -310,6 +310,12 @@ export interface Plan {
    * groups) rather than package extras: `uv sync --group`, `poetry install --with`, `pdm install -G`.
    */
   groups?: string[];
+  /**
+   * Distributions pycontain installs into the venv besides the project's: the server its command
+   * starts when the project does not depend on one (`gunicorn>=20.1`). `pkgResourcesBelow`: a
+   * resolved release older than this major imports pkg_resources, so setuptools<81 goes with it.
+   */
+  addedPackages?: { name: string; spec: string; reason: string; pkgResourcesBelow?: number }[];
   /** Test suites inside installed packages that the builder deletes (data/package-tests.json). */
   packageTests?: PackageTests[];
 }

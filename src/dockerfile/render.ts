@@ -342,7 +342,36 @@ function copyManifests(ctx: Ctx): Instruction[] {
 }
 
 function depsStep(ctx: Ctx): Instruction[] {
-  return withPackageTestsRemoved(ctx, withPkgResources(ctx, depsStepInner(ctx)));
+  return withPackageTestsRemoved(ctx, withAddedPackages(ctx, withPkgResources(ctx, depsStepInner(ctx))));
+}
+
+/**
+ * The server detect added (plan.addedPackages), installed into the venv in the dependency RUN
+ * before its bytecode compile. A release older than `pkgResourcesBelow` (gunicorn 20 on an old
+ * index) imports pkg_resources, so setuptools<81 follows it only then.
+ */
+function withAddedPackages(ctx: Ctx, out: Instruction[]): Instruction[] {
+  const added = ctx.plan.addedPackages ?? [];
+  const run = [...out].reverse().find((i): i is Extract<Instruction, { kind: 'run' }> => i.kind === 'run');
+  if (!added.length || !run) return out;
+  const install = (reqs: string[]) =>
+    ctx.plan.packageManager === 'uv'
+      ? shJoin([`${TOOLS}/bin/uv`, 'pip', 'install', '--python', `${VENV}/bin/python`, ...reqs])
+      : pipInstall(['--no-compile', ...reqs]);
+  const cmds = [install(added.map((a) => a.spec))];
+  for (const a of added) {
+    if (!a.pkgResourcesBelow) continue;
+    cmds.push(
+      `${VENV}/bin/python -c "import sys, importlib.metadata as m; sys.exit(int(m.version('${a.name}').split('.')[0]) < ${a.pkgResourcesBelow})" || ${install(['setuptools<81'])}`,
+    );
+  }
+  const at = run.commands.findIndex((c) => c.includes('compileall'));
+  run.commands.splice(at === -1 ? run.commands.length : at, 0, ...cmds);
+  out.splice(out.indexOf(run), 0, {
+    kind: 'comment',
+    text: `${added.map((a) => a.spec).join(', ')}: the server the command starts; the project does not depend on one (detect's \`server\` decision).`,
+  });
+  return out;
 }
 
 /**

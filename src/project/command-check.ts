@@ -17,6 +17,8 @@ const Programs = z.object({
     z.object({
       packages: z.array(z.string()).min(1),
       extraOf: z.record(z.string(), z.array(z.string())).optional(),
+      add: z.string().optional(),
+      pkgResourcesBelow: z.number().int().optional(),
     }),
   ),
   modules: z.record(z.string(), z.string()),
@@ -249,7 +251,8 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
   if (!plan.command.length) return out;
   const ctx: CheckContext = { plan, data: launchPrograms(), have: installed(plan), scripts };
   const { program, args } = startedProgram(ctx, out);
-  if (program && !scripts[program] && !provides(ctx, program)) {
+  const added = (plan.addedPackages ?? []).some((a) => ctx.data.programs[program]?.packages.includes(a.name));
+  if (program && !scripts[program] && !provides(ctx, program) && !added) {
     const pkgs = ctx.data.programs[program]?.packages.join(' or ');
     out.push({
       code: 'command-server-missing',
@@ -268,4 +271,29 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
     }
   }
   return out;
+}
+
+/**
+ * The server pycontain adds to the venv when the command it chose starts its own framework default
+ * (gunicorn, uvicorn) and the project does not depend on it: the image must be able to start, and
+ * a project that runs under a server its deployment installs (the maintainers' Dockerfile did
+ * `pip install gunicorn`) has no other way to say so.
+ */
+export function serverToAdd(
+  plan: Plan,
+  problems: CommandProblem[],
+): { name: string; spec: string; program: string; pkgResourcesBelow?: number } | null {
+  if (!problems.some((p) => p.code === 'command-server-missing')) return null;
+  const data = launchPrograms();
+  const prog = path.posix.basename(plan.command[0] ?? '');
+  const m = plan.command.indexOf('-m');
+  const program = /^python(3(\.\d+)?)?$/.test(prog) && m >= 0 ? (data.modules[plan.command[m + 1] ?? ''] ?? '') : prog;
+  const spec = data.programs[program];
+  if (!spec?.add) return null;
+  return {
+    name: spec.packages[0] as string,
+    spec: spec.add,
+    program,
+    ...(spec.pkgResourcesBelow ? { pkgResourcesBelow: spec.pkgResourcesBelow } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Overrides, Plan } from '../plan.js';
-import { checkCommand } from './command-check.js';
+import { checkCommand, serverToAdd } from './command-check.js';
 import { classifyWheels } from './native.js';
 import { compareMinor } from './pep440.js';
 import {
@@ -126,9 +126,31 @@ async function detectWith(
   };
   const plan = assemblePlan(stages, log);
   // Last: can the command the stages chose start in the image? (A command the user chose is theirs.)
-  if (!app.merged.command) {
-    for (const p of checkCommand(plan, scriptsOf(app, files)))
-      plan.warnings.push({ code: p.code, message: p.message });
-  }
+  if (!app.merged.command) addServerOrWarn(plan, scriptsOf(app, files));
   return { plan, pythonBy: py.by };
+}
+
+/**
+ * The command check, last: a framework default server the project does not depend on is added to
+ * the venv (and said so); every other problem stays a warning that `init` refuses on.
+ */
+function addServerOrWarn(plan: Plan, scripts: Record<string, string>): void {
+  const problems = checkCommand(plan, scripts);
+  const add = serverToAdd(plan, problems);
+  if (add) {
+    const reason = `the command starts ${add.program}, which no dependency of the project installs: pycontain installs ${add.spec} into the venv (add it to the dependencies to pin it yourself)`;
+    plan.addedPackages = [
+      {
+        name: add.name,
+        spec: add.spec,
+        reason,
+        ...(add.pkgResourcesBelow ? { pkgResourcesBelow: add.pkgResourcesBelow } : {}),
+      },
+    ];
+    plan.decisions.push({ topic: 'server', value: add.spec, reason });
+    // The framework's own "server not among the dependencies" warning is answered by the addition.
+    plan.warnings = plan.warnings.filter((w) => w.code !== 'server-missing');
+  }
+  for (const p of add ? checkCommand(plan, scripts) : problems)
+    plan.warnings.push({ code: p.code, message: p.message });
 }
