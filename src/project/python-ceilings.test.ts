@@ -62,7 +62,7 @@ describe('pinned package ceilings', () => {
       plan([
         { name: 'numpy', version: '1.24.4' },
         { name: 'greenlet', version: 'v2.0.2' },
-        { name: 'pandas', version: '2.2.3' },
+        { name: 'pandas', version: '2.3.3' },
         { name: 'uvloop', version: '0.16.0', group: 'dev' },
         { name: 'flask' },
       ]).dependencies,
@@ -71,6 +71,19 @@ describe('pinned package ceilings', () => {
       ['numpy', '3.11'],
       ['greenlet', '3.11'],
     ]);
+  });
+
+  it('a specifier bounded from above counts when every version it admits is inside a row', () => {
+    const minor = (specifier: string) =>
+      pinnedCeilingHits([{ name: 'numpy', specifier, source: src(1) }])[0]?.entry.lastMinor ?? null;
+    expect(minor('<=1.26.4')).toBe('3.12');
+    expect(minor('>=1.20,<2')).toBe('3.12');
+    expect(minor('<2.1.0')).toBe('3.12');
+    expect(minor('~=1.26.0')).toBe('3.12');
+    expect(minor('==1.24.*')).toBeNull();
+    expect(minor('<=2.1.0')).toBe('3.13');
+    expect(minor('>=1.26')).toBeNull();
+    expect(minor('<3')).toBeNull();
   });
 
   it('a lock that records wheel names is trusted over the table', () => {
@@ -153,6 +166,23 @@ describe('detect: the Python a pinned project builds on', () => {
     expect(d?.reason).toMatch(
       /stepped down to 3\.11, the newest that greenlet==2\.0\.2 \(requirements\.txt:3\)/,
     );
+  });
+
+  it('PyYAML 6.0.2 predates CPython 3.14: the newest mature minor (3.14) steps down to 3.13', async () => {
+    const dir = project({ 'requirements.txt': 'flask==3.0.0\npyyaml==6.0.2\n', 'app.py': app });
+    const plan = await detectProject(dir);
+    expect(plan.pythonVersion).toBe('3.13');
+    expect(plan.decisions.find((x) => x.topic === 'pythonVersion')?.reason).toMatch(
+      /stepped down to 3\.13, the newest that pyyaml==6\.0\.2 \(requirements\.txt:2\) supports \(PyYAML 6\.0\.3/,
+    );
+  });
+
+  it('an upper-bound specifier (numpy<=1.26.4) caps the minor like a pin, at its line', async () => {
+    const dir = project({ 'requirements.txt': 'flask>=3\nnumpy<=1.26.4\n', 'app.py': app });
+    const plan = await detectProject(dir);
+    expect(plan.pythonVersion).toBe('3.12');
+    const d = plan.decisions.find((x) => x.topic === 'pythonVersion');
+    expect(d?.reason).toMatch(/numpy<=1\.26\.4 \(requirements\.txt:2\) supports/);
   });
 
   it('requires-python caps it from above; the pin table only steps down inside it', async () => {

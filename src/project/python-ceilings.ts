@@ -10,7 +10,13 @@ import { z } from 'zod';
 import type { Dependency, Plan, Source, Warning } from '../plan.js';
 import { loadData, parseData } from '../util/data.js';
 import type { LockFile } from './locks/types.js';
-import { compareMinor, isValidSpecifier, satisfiesVersion } from './pep440.js';
+import {
+  compareMinor,
+  compareVersions,
+  isValidSpecifier,
+  parseSpecifierSet,
+  satisfiesVersion,
+} from './pep440.js';
 
 const Entry = z.strictObject({
   name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'PEP 503 normalized name'),
@@ -44,9 +50,60 @@ export interface PinCeilingHit {
 }
 
 /**
- * The installed dependencies pinned to an exact version the table limits, each with its lowest
- * matching entry, lowest ceiling first. Dev groups not requested by `extras` are not installed and
- * do not count; nor do dependencies whose wheel file names the lock records.
+ * The highest version a specifier admits, when it has an upper bound: `<=1.26.4` and `==1.26.4`
+ * admit 1.26.4 (inclusive), `<2` and `~=1.26.0` everything below 2 and 1.27 (exclusive).
+ */
+function upperBound(specifier: string): { version: string; inclusive: boolean } | null {
+  let best: { version: string; inclusive: boolean } | null = null;
+  for (const s of parseSpecifierSet(specifier.replace(/^\s*\[[^\]]*\]/, '')) ?? []) {
+    let b: { version: string; inclusive: boolean } | null = null;
+    if ((s.operator === '<=' || s.operator === '==' || s.operator === '===') && !s.version.includes('*'))
+      b = { version: s.version, inclusive: true };
+    else if (s.operator === '<') b = { version: s.version, inclusive: false };
+    else if (s.operator === '~=') {
+      // ~=1.26.0 means >=1.26.0,==1.26.*: below 1.27.
+      const parts = s.version.split('.');
+      if (parts.length < 2) continue;
+      const kept = parts.slice(0, -1);
+      const last = Number.parseInt(kept[kept.length - 1] ?? '', 10);
+      if (!Number.isFinite(last)) continue;
+      kept[kept.length - 1] = String(last + 1);
+      b = { version: kept.join('.'), inclusive: false };
+    }
+    if (!b) continue;
+    try {
+      const c = best ? compareVersions(b.version, best.version) : -1;
+      if (c < 0 || (c === 0 && !b.inclusive)) best = b;
+    } catch {
+      // An unparsable version bounds nothing we can compare.
+    }
+  }
+  return best;
+}
+
+/** Does the row's `<X` cover every version the bound admits? Rows of another shape never do. */
+function boundWithin(bound: { version: string; inclusive: boolean }, rowVersions: string): boolean {
+  const m = /^<\s*([^<>=!~,\s]+)$/.exec(rowVersions.trim());
+  if (!m?.[1]) return false;
+  try {
+    const c = compareVersions(bound.version, m[1]);
+    return bound.inclusive ? c < 0 : c <= 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `numpy==1.24.4`, or `numpy<=1.26.4` for a dependency bounded from above only. */
+export function pinLabel(dep: Dependency): string {
+  return dep.version ? `${dep.name}==${dep.version}` : `${dep.name}${dep.specifier ?? ''}`;
+}
+
+/**
+ * The installed dependencies the table limits, each with its lowest matching entry, lowest ceiling
+ * first: exact pins, and specifiers whose upper bound keeps every admitted version inside an entry
+ * (`numpy<=1.26.4` installs 1.26.4 at most, whatever Python it runs on). Dev groups not requested by
+ * `extras` are not installed and do not count; nor do dependencies whose wheel file names the lock
+ * records.
  */
 export function pinnedCeilingHits(
   deps: Dependency[],
@@ -59,13 +116,18 @@ export function pinnedCeilingHits(
     // Wheel names the lock records are the evidence itself (the locked-wheel ceiling reads them).
     if (dep.wheels?.length) continue;
     const version = dep.version?.replace(/^v/i, '');
-    if (!version) continue;
+    const bound = version ? null : dep.specifier ? upperBound(dep.specifier) : null;
+    if (!version && !bound) continue;
     let best: PythonCeilingEntry | undefined;
     for (const e of table) {
       if (e.name !== dep.name) continue;
       let matches = false;
       try {
-        matches = satisfiesVersion(version, e.versions);
+        matches = version
+          ? satisfiesVersion(version, e.versions)
+          : bound
+            ? boundWithin(bound, e.versions)
+            : false;
       } catch {
         matches = false;
       }
@@ -90,7 +152,7 @@ export function pinnedPackageCeiling(
   const first = hits[0];
   if (!first || compareMinor(first.entry.lastMinor, plan.pythonVersion) >= 0) return null;
   const same = hits.filter((h) => h.entry.lastMinor === first.entry.lastMinor);
-  const named = same.map((h) => `${h.dep.name}==${h.dep.version} (${where(h.dep.source)})`).join(', ');
+  const named = same.map((h) => `${pinLabel(h.dep)} (${where(h.dep.source)})`).join(', ');
   return {
     minor: first.entry.lastMinor,
     // Read after "the newest minor that": see PythonCeiling.reason.
@@ -108,7 +170,7 @@ export function pinnedPackageWarnings(
     .filter((h) => compareMinor(h.entry.lastMinor, plan.pythonVersion) < 0)
     .map((h) => ({
       code: 'python-too-new',
-      message: `${h.dep.name}==${h.dep.version} supports CPython ${h.entry.lastMinor} at most (${h.entry.why}), but Python ${plan.pythonVersion} is pinned: upgrade ${h.dep.name} or pin Python ${h.entry.lastMinor}`,
+      message: `${pinLabel(h.dep)} supports CPython ${h.entry.lastMinor} at most (${h.entry.why}), but Python ${plan.pythonVersion} is pinned: upgrade ${h.dep.name} or pin Python ${h.entry.lastMinor}`,
       ...(h.dep.source ? { source: h.dep.source } : {}),
     }));
 }

@@ -10,7 +10,7 @@ import type { Decision, Dependency } from '../plan.js';
 import { isPureWheel } from './locks/wheels.js';
 import { nativeTable } from './native.js';
 import { compareMinor } from './pep440.js';
-import { pinnedCeilingHits } from './python-ceilings.js';
+import { pinLabel, pinnedCeilingHits } from './python-ceilings.js';
 
 /** What compiling a C extension takes on Debian: the compiler and libc's headers (build-essential minus make, g++, dpkg-dev). */
 export const C_BUILD_PACKAGES = ['gcc', 'libc6-dev'];
@@ -48,7 +48,7 @@ export function sourceBuildNeeds(
     if (compareMinor(h.entry.lastMinor, pythonVersion) >= 0 || why.has(h.dep.name)) continue;
     why.set(h.dep.name, {
       dep: h.dep,
-      reason: `${h.dep.name}==${h.dep.version} has no wheel for CPython ${pythonVersion} (${h.entry.why}): pip tries to compile it`,
+      reason: `${pinLabel(h.dep)} has no wheel for CPython ${pythonVersion} (${h.entry.why}): pip tries to compile it`,
     });
   }
   const decisions: Decision[] = [...why.values()].map(({ dep, reason }) => ({
