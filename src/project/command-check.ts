@@ -287,7 +287,8 @@ export function serverToAdd(
   const data = launchPrograms();
   const prog = path.posix.basename(plan.command[0] ?? '');
   const m = plan.command.indexOf('-m');
-  const program = /^python(3(\.\d+)?)?$/.test(prog) && m >= 0 ? (data.modules[plan.command[m + 1] ?? ''] ?? '') : prog;
+  const program =
+    /^python(3(\.\d+)?)?$/.test(prog) && m >= 0 ? (data.modules[plan.command[m + 1] ?? ''] ?? '') : prog;
   const spec = data.programs[program];
   if (!spec?.add) return null;
   return {

@@ -425,6 +425,11 @@ export async function verifyImage(o: VerifyOptions): Promise<VerifyReport> {
     const declared = new Set(
       (plan?.dependencies ?? []).filter((d) => !d.group).map((d) => normalizeName(d.name)),
     );
+    // The server detect added, and the setuptools an old release of it imports pkg_resources from.
+    for (const a of plan?.addedPackages ?? []) {
+      declared.add(normalizeName(a.name));
+      if (a.pkgResourcesBelow) declared.add('setuptools');
+    }
     const toolName = (t: string) => normalizeName(path.basename(t.split(' ')[0] ?? t));
     const tools = out.tools.filter((t) => !declared.has(toolName(t)));
     const declaredTools = out.tools.filter((t) => declared.has(toolName(t)));

@@ -39,48 +39,11 @@ type Check = 'detect' | 'serve';
  * entry out once the fix is merged: `it.fails` turns red when the check starts passing.
  */
 const KNOWN_FAILING: Record<string, Partial<Record<Check, string>>> = {
-  CTFd__CTFd: {
-    detect:
-      "got `gunicorn wsgi:app --bind 0.0.0.0:4000` (port 4000, from the debug app.run(host='127.0.0.1', port=4000) under wsgi.py's __main__); want docker-entrypoint.sh's exec line `gunicorn 'CTFd:create_app()' --bind 0.0.0.0:8000`, port 8000",
-    serve: 'the image serves on 4000; nothing answers on 8000',
-  },
   LibreTranslate__LibreTranslate: {
     detect:
-      "got `gunicorn scripts.compile_locales:app --bind 0.0.0.0:8000` (an `app` assigned under a helper script's __main__), port 8000; want scripts/entrypoint.sh's `gunicorn ... --bind 0.0.0.0:5000 'wsgi:app()'` (or the `libretranslate` console script), port 5000 (LT_PORT default)",
+      "got `gunicorn scripts.compile_locales:app --bind 0.0.0.0:8000` (an `app` assigned under a helper script's __main__ guard), port 8000; want scripts/entrypoint.sh's `gunicorn ... --bind 0.0.0.0:5000 'wsgi:app()'` (or the `libretranslate` console script), port 5000 (LT_PORT default)",
     serve:
-      'init refuses: the command starts gunicorn, which the project does not depend on (command-server-missing); the maintainers install gunicorn next to the project',
-  },
-  'dgtlmoon__changedetection.io': {
-    detect:
-      'got `gunicorn changedetectionio.flask_app:app --bind 0.0.0.0:8000` (a module-level Flask() with no routes until the factory runs), port 8000; want the launcher `python changedetection.py` (main() builds the app and serves it), port 5000 from os.environ.get("PORT", 5000)',
-    serve:
-      'init refuses: the command starts gunicorn, which requirements.txt does not list (command-server-missing)',
-  },
-  healthchecks__healthchecks: {
-    serve:
-      'init refuses: detect picks `gunicorn hc.wsgi:application --bind 0.0.0.0:8000` (right), but requirements.txt names no server (the maintainers add uWSGI in the Dockerfile), so command-server-missing; pycontain should install the server it chose',
-  },
-  'mealie-recipes__mealie': {
-    detect:
-      'got `uvicorn mealie.app:app --host 0.0.0.0 --port 8000`, port 8000; want `python mealie/main.py` (uvicorn.run with API_PORT from pydantic settings), port 9000',
-    serve: 'the image serves on 8000; nothing answers on 9000',
-  },
-  mem0ai__mem0: {
-    detect:
-      'got app dir . (the root library) with `uvicorn server.main:app ... --port 8000`; want app dir server (its own requirements.txt) with `uvicorn main:app --host 0.0.0.0 --port 8000`',
-    serve:
-      "init refuses: the command starts uvicorn, which the root library's plan does not install (command-server-missing); server/requirements.txt is not used",
-  },
-  miguelgrinberg__microblog: {
-    detect:
-      'got the Procfile web line `sh -c "flask db upgrade; flask translate compile; gunicorn microblog:app"`, port 8000; want boot.sh\'s exec line `gunicorn -b :5000 ... microblog:app`, port 5000',
-    serve:
-      "build's verify fails: the Procfile's gunicorn has no --bind, so it listens on 127.0.0.1:8000 inside the container and nothing answers (nothing on 5000 either)",
-  },
-  'zylon-ai__private-gpt': {
-    detect:
-      'got `uvicorn private_gpt.main:app --host 0.0.0.0 --port 8000`, port 8000; want the console script `private-gpt serve` (uvicorn.run with the port from settings.yaml server.port: PORT with default 8080), port 8080',
-    serve: 'the image serves on 8000; nothing answers on 8080',
+      "the module-level name the command serves is only bound under the helper script's __main__ guard: gunicorn cannot import it",
   },
 };
 
