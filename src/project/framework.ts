@@ -15,12 +15,12 @@ import type { Decision, Dependency, DjangoInfo, Framework, Source, Warning } fro
 import { appCandidates } from './framework/apps.js';
 import type { Candidate } from './framework/candidate.js';
 import { aliasResolver, analyzeAll } from './framework/classes.js';
-import { type Ctx, nameBonus } from './framework/context.js';
+import type { Ctx } from './framework/context.js';
 import { djangoCandidate } from './framework/django-candidate.js';
-import type { FileFacts } from './framework/facts.js';
 import { readIfExists } from './framework/files.js';
 import { healthFinder } from './framework/health.js';
 import { parseProcfile, repairProcfile } from './framework/procfile.js';
+import { programScript, sourceWrapper } from './framework/programs.js';
 import { scanFiles } from './framework/scan.js';
 import { cliCandidates, scriptCandidates } from './framework/scripts.js';
 import { depNames, servers } from './framework/servers.js';
@@ -63,6 +63,8 @@ export interface FrameworkOptions {
   overrides?: { command?: string[]; port?: number };
   /** Dependency groups / extras installed besides the main ones (their servers count as present). */
   groups?: string[];
+  /** False when the image does not install the project: its console scripts are then not on PATH. */
+  projectInstalled?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,19 +325,39 @@ export async function detectFramework(
   }
   decisions.push(...droppedDecisions(launch));
 
+  // The image does not install the project, so its console scripts do not exist; a top-level script
+  // that calls the same function runs the program from the source tree.
+  const script = command[0] !== undefined && !web ? opts.scripts[command[0]] : undefined;
+  const wrapper =
+    script && opts.projectInstalled === false && !opts.overrides?.command
+      ? sourceWrapper(files, script, ctx.resolve, opts.projectName)
+      : null;
+  if (wrapper) {
+    const name = command[0];
+    command = [...wrapper.command, ...command.slice(1)];
+    env = { ...env, ...wrapper.env };
+    const old = decisions.findIndex((d) => d.topic === 'command');
+    if (old >= 0) decisions.splice(old, 1);
+    decisions.push({
+      topic: 'command',
+      value: command.join(' '),
+      reason: `the project is not installed, so console script ${name} does not exist; ${wrapper.file.rel} calls its function ${script?.trim()} under if __name__ == "__main__"`,
+      source: src(wrapper.file.rel, wrapper.line),
+    });
+  }
+
   if (!best && !web && !launcher) {
-    // A plain script as a last resort: main.py / app.py with a __main__ guard.
-    const script = files
-      .filter((f) => !f.rel.includes('/') && (facts.get(f) as FileFacts).mainGuard)
-      .sort((a, b) => nameBonus(b.rel) - nameBonus(a.rel))[0];
-    if (script) {
-      command = ['python', script.rel];
-      entrypoint = script.rel;
+    // A plain script as a last resort: a program with a __main__ guard (main.py, bot/bot.py).
+    const program = programScript(files, opts.projectName);
+    if (program) {
+      // A script is run, not imported: there is no module:object to name.
+      command = program.command;
+      env = { ...env, ...program.env };
       decisions.push({
         topic: 'command',
         value: command.join(' '),
         reason: 'no framework found; this script runs itself under if __name__ == "__main__"',
-        source: src(script.rel),
+        source: src(program.file.rel, program.line),
       });
     } else {
       warnings.push({

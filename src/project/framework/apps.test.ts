@@ -106,7 +106,9 @@ describe('an app configured when the module runs as a program', () => {
     expect(r.command).toEqual(['python', '-m', 'svc.server']);
     expect(r.port).toBe(7000);
     // The project's own launcher (src/project/launcher.ts) names the call that serves the configured app.
-    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(/svc\/server.py.*uvicorn\.run\(\) at svc\/server.py:9/);
+    expect(r.decisions.find((d) => d.topic === 'command')?.reason).toMatch(
+      /svc\/server.py.*uvicorn\.run\(\) at svc\/server.py:9/,
+    );
   });
 
   it('the __main__ block registers blueprints then runs the development server: warned, still gunicorn', async () => {
@@ -186,5 +188,21 @@ describe('a module-level app a function configures with the arguments the progra
     expect(r.command).toEqual(['gunicorn', 'web:build()', '--bind', '0.0.0.0:8000']);
     expect(codes(r)).toEqual(['factory-args']);
     expect(r.warnings[0]?.message).toMatch(/is called with arguments \(web\/__init__.py:10\)/);
+  });
+});
+
+describe('apps made under if __name__ == "__main__"', () => {
+  it("a factory called only in a script's __main__ block is not an app of that script", async () => {
+    const r = await detect(
+      {
+        'web/__init__.py': '',
+        'web/app.py':
+          'from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n',
+        'server.py':
+          'from web.app import create_app\n\nif __name__ == "__main__":\n    app = create_app()\n    print(app.url_map)\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.entrypoint).toBe('web.app:create_app()');
   });
 });
