@@ -125,6 +125,32 @@ export async function detectFramework(
     }
   }
 
+  const launch = await findLaunchers({
+    base,
+    files,
+    scripts: opts.scripts,
+    installed: have,
+    display: relToRoot,
+    ...(opts.projectName ? { projectName: opts.projectName } : {}),
+  });
+  // A command-line program whose package also holds a GUI or an API it can start (aider's
+  // Streamlit GUI, a daemon's web UI): the program's console script is what runs, not that part.
+  const program =
+    launch.candidates.length === 0 && !web ? programPackage(opts.scripts, opts.projectName) : null;
+  let programServes = false;
+  if (program) {
+    for (const c of candidates.filter((x) => partOfProgram(x, program.pkg))) {
+      if (c.framework !== 'streamlit' && c.framework !== 'gradio') programServes = true;
+      candidates.splice(candidates.indexOf(c), 1);
+      decisions.push({
+        topic: 'framework',
+        value: `not ${c.describe}`,
+        reason: `it is part of package ${program.pkg}, whose console script ${program.name} is the program; ${program.name} starts it when asked`,
+        source: src(c.file, c.line || undefined),
+      });
+    }
+  }
+
   candidates.sort((a, b) => b.score - a.score || a.file.localeCompare(b.file));
   const http = candidates.filter((c) => !['celery', 'cli'].includes(c.framework));
   const best: Candidate | undefined = startedByProgram(http[0], candidates) ?? http[0] ?? candidates[0];
@@ -287,15 +313,7 @@ export async function detectFramework(
     });
   }
 
-  // Launcher evidence first (src/project/launcher.ts); the framework defaults above are the fallback.
-  const launch = await findLaunchers({
-    base,
-    files,
-    scripts: opts.scripts,
-    installed: have,
-    display: relToRoot,
-    ...(opts.projectName ? { projectName: opts.projectName } : {}),
-  });
+  // Launcher evidence first (src/project/launcher.ts, found above); the framework defaults are the fallback.
   const overridePort = opts.overrides?.port;
   // A launcher with a fixed port cannot serve on the port the user chose.
   const launcher = launch.candidates.find(
@@ -322,6 +340,17 @@ export async function detectFramework(
     command = best.build(port).command;
     portDecision = launch.settingsPort;
     for (const d of decisions) if (d.topic === 'command') d.value = command.join(' ');
+  } else if (
+    programServes &&
+    best?.framework === 'cli' &&
+    best.port === null &&
+    launch.settingsPort &&
+    opts.overrides?.port === undefined
+  ) {
+    // The program serves an HTTP part of its own package in-process: it listens on the port its
+    // settings name.
+    port = launch.settingsPort.port;
+    portDecision = launch.settingsPort;
   }
   decisions.push(...droppedDecisions(launch));
 
@@ -455,4 +484,30 @@ function commandReason(c: Candidate, framework: Framework): string {
   if (framework === 'gradio')
     return 'the script launches Gradio; GRADIO_SERVER_NAME makes it listen on 0.0.0.0';
   return 'the program the project declares';
+}
+
+/** The console script named like the project (or the only one), and the top-level package it runs. */
+function programPackage(
+  scripts: Record<string, string>,
+  projectName: string | undefined,
+): { name: string; pkg: string } | null {
+  const norm = (x: string) => x.toLowerCase().replace(/[-_.]+/g, '-');
+  const names = Object.keys(scripts);
+  const name =
+    names.find((n) => projectName !== undefined && norm(n) === norm(projectName)) ??
+    (names.length === 1 ? names[0] : undefined);
+  const pkg = name ? scripts[name]?.split(':')[0]?.trim().split('.')[0] : undefined;
+  return name && pkg ? { name, pkg } : null;
+}
+
+/**
+ * A GUI script inside the program's package, or an HTTP app in it that is two packages down
+ * (pkg.api.app) or not in a module named to be served (pkg/webserver.py, not pkg/app.py, wsgi.py).
+ */
+function partOfProgram(c: Candidate, pkg: string): boolean {
+  if (['cli', 'django', 'celery'].includes(c.framework)) return false;
+  const rel = c.file.replace(/^src\//, '');
+  if (!rel.startsWith(`${pkg}/`) || /(^|\/)(wsgi|asgi)\.py$/.test(rel)) return false;
+  if (c.framework === 'streamlit' || c.framework === 'gradio') return true;
+  return rel.split('/').length >= 3 || !/\/(main|app|server|api|web|application)\.py$/.test(rel);
 }
