@@ -505,7 +505,8 @@ function programPackage(
  * (pkg.api.app) or not in a module named to be served (pkg/webserver.py, not pkg/app.py, wsgi.py).
  */
 function partOfProgram(c: Candidate, pkg: string): boolean {
-  if (['cli', 'django', 'celery'].includes(c.framework)) return false;
+  // An app only the program can build (a factory needing its arguments) is the program's app.
+  if (['cli', 'django', 'celery'].includes(c.framework) || c.unservable) return false;
   const rel = c.file.replace(/^src\//, '');
   if (!rel.startsWith(`${pkg}/`) || /(^|\/)(wsgi|asgi)\.py$/.test(rel)) return false;
   if (c.framework === 'streamlit' || c.framework === 'gradio') return true;

@@ -206,3 +206,17 @@ describe('apps made under if __name__ == "__main__"', () => {
     expect(r.entrypoint).toBe('web.app:create_app()');
   });
 });
+
+it('an app built by a module that imports unittest.mock (a schema generator) is not served', async () => {
+  const r = await detect(
+    {
+      'gen_schema.py':
+        'import json\nfrom unittest.mock import patch\nfrom fastapi import FastAPI\n\napp = FastAPI()\nwith open("openapi.json", "w") as f:\n    json.dump(app.openapi(), f)\n',
+      'svc/__init__.py': '',
+      'svc/__main__.py': 'print(1)\n',
+    },
+    deps('fastapi', 'uvicorn'),
+  );
+  expect(r.framework).toBe('cli');
+  expect(r.command).toEqual(['python', '-m', 'svc']);
+});
