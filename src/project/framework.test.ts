@@ -1023,3 +1023,16 @@ describe('a command-line program with a GUI or web part in its package', () => {
     expect(r.framework).toBe('fastapi');
   });
 });
+
+it('an app in the package of a console script that starts no server, in its __init__.py, stays the app', async () => {
+  const r = await detect(
+    {
+      'src/hello_app/__init__.py':
+        'from fastapi import FastAPI\napp = FastAPI()\n\ndef hello():\n    print("hello")\n',
+    },
+    deps('fastapi', 'uvicorn'),
+    { scripts: { hello: 'hello_app:hello' } },
+  );
+  expect(r.framework).toBe('fastapi');
+  expect(r.entrypoint).toBe('hello_app:app');
+});

@@ -502,7 +502,7 @@ function programPackage(
 
 /**
  * A GUI script inside the program's package, or an HTTP app in it that is two packages down
- * (pkg.api.app) or not in a module named to be served (pkg/webserver.py, not pkg/app.py, wsgi.py).
+ * (pkg.api.app) or not in a module named to be served (pkg/webserver.py; not the package itself, pkg/app.py, wsgi.py).
  */
 function partOfProgram(c: Candidate, pkg: string): boolean {
   // An app only the program can build (a factory needing its arguments) is the program's app.
@@ -510,5 +510,5 @@ function partOfProgram(c: Candidate, pkg: string): boolean {
   const rel = c.file.replace(/^src\//, '');
   if (!rel.startsWith(`${pkg}/`) || /(^|\/)(wsgi|asgi)\.py$/.test(rel)) return false;
   if (c.framework === 'streamlit' || c.framework === 'gradio') return true;
-  return rel.split('/').length >= 3 || !/\/(main|app|server|api|web|application)\.py$/.test(rel);
+  return rel.split('/').length >= 3 || !/\/(__init__|main|app|server|api|web|application)\.py$/.test(rel);
 }
