@@ -1036,3 +1036,17 @@ it('an app in the package of a console script that starts no server, in its __in
   expect(r.framework).toBe('fastapi');
   expect(r.entrypoint).toBe('hello_app:app');
 });
+
+it('an app whose own module holds the console script function stays the app', async () => {
+  const r = await detect(
+    {
+      'search/__init__.py': '',
+      'search/webapp.py':
+        'from flask import Flask\napp = Flask(__name__)\n\ndef run():\n    app.run(port=8888)\n',
+    },
+    deps('flask', 'gunicorn'),
+    { scripts: { 'search-run': 'search.webapp:run' } },
+  );
+  expect(r.framework).toBe('flask');
+  expect(r.entrypoint).toBe('search.webapp:app');
+});

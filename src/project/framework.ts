@@ -139,7 +139,8 @@ export async function detectFramework(
     launch.candidates.length === 0 && !web ? programPackage(opts.scripts, opts.projectName) : null;
   let programServes = false;
   if (program) {
-    for (const c of candidates.filter((x) => partOfProgram(x, program.pkg))) {
+    // The module the console script runs is the app's own runner (searx.webapp:run), not a program.
+    for (const c of candidates.filter((x) => partOfProgram(x, program.pkg) && x.module !== program.module)) {
       if (c.framework !== 'streamlit' && c.framework !== 'gradio') programServes = true;
       candidates.splice(candidates.indexOf(c), 1);
       decisions.push({
@@ -490,14 +491,15 @@ function commandReason(c: Candidate, framework: Framework): string {
 function programPackage(
   scripts: Record<string, string>,
   projectName: string | undefined,
-): { name: string; pkg: string } | null {
+): { name: string; module: string; pkg: string } | null {
   const norm = (x: string) => x.toLowerCase().replace(/[-_.]+/g, '-');
   const names = Object.keys(scripts);
   const name =
     names.find((n) => projectName !== undefined && norm(n) === norm(projectName)) ??
     (names.length === 1 ? names[0] : undefined);
-  const pkg = name ? scripts[name]?.split(':')[0]?.trim().split('.')[0] : undefined;
-  return name && pkg ? { name, pkg } : null;
+  const module = name ? scripts[name]?.split(':')[0]?.trim() : undefined;
+  const pkg = module?.split('.')[0];
+  return name && module && pkg ? { name, module, pkg } : null;
 }
 
 /**
