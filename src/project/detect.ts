@@ -102,7 +102,7 @@ async function detectWith(
   const install = await planInstall(app, files, deps, log);
   const index = chooseIndex(app, files, log);
   const image = chooseImage(app, python, log);
-  const fw = await detectLauncher(app, files, deps, log);
+  const fw = await detectLauncher(app, files, deps, log, install.installProject);
   const system = systemNeeds(app, deps, python, image, log);
   explainDebian(app, python, image, system, log);
   const tools = await chooseTools(app, files, log);

@@ -957,3 +957,96 @@ describe('examples/', () => {
     for (const arg of r.command) expect(arg).not.toMatch(/127\.0\.0\.1|runserver|flask run/);
   });
 });
+
+describe('a command-line program with a GUI or web part in its package', () => {
+  const cli = 'import sys\n\ndef main():\n    print(sys.argv)\n';
+  it('a Streamlit GUI inside the package: the console script runs', async () => {
+    const r = await detect(
+      {
+        'tool/__init__.py': '',
+        'tool/main.py': cli,
+        'tool/gui.py': 'import streamlit as st\nst.title("tool")\n',
+      },
+      deps('streamlit'),
+      { scripts: { tool: 'tool.main:main' }, projectName: 'tool' },
+    );
+    expect(r.framework).toBe('cli');
+    expect(r.command).toEqual(['tool']);
+    expect(r.port).toBeNull();
+    const d = r.decisions.find((x) => x.topic === 'framework' && x.value.startsWith('not '));
+    expect(d?.source).toEqual({ file: 'tool/gui.py', line: 1 });
+  });
+
+  it('a web API two packages down: the console script runs, on the port its settings name', async () => {
+    const r = await detect(
+      {
+        'daemon/__init__.py': '',
+        'daemon/cli.py': cli,
+        'daemon/config.py': 'LISTEN_PORT = 5050\n',
+        'daemon/api/__init__.py': '',
+        'daemon/api/app.py': 'from flask import Flask\napi_app = Flask(__name__)\n',
+      },
+      deps('flask', 'gunicorn'),
+      { scripts: { daemon: 'daemon.cli:main' }, projectName: 'daemon' },
+    );
+    expect(r.framework).toBe('cli');
+    expect(r.command).toEqual(['daemon']);
+    expect(r.port).toBe(5050);
+  });
+
+  it('an app in the package module named to be served (pkg/app.py) stays the app', async () => {
+    const r = await detect(
+      {
+        'svc/__init__.py': '',
+        'svc/cli.py': cli,
+        'svc/app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+      },
+      deps('flask', 'gunicorn'),
+      { scripts: { svc: 'svc.cli:main' }, projectName: 'svc' },
+    );
+    expect(r.framework).toBe('flask');
+    expect(r.entrypoint).toBe('svc.app:app');
+  });
+
+  it('an app outside the program package stays the app', async () => {
+    const r = await detect(
+      {
+        'tool/__init__.py': '',
+        'tool/main.py': cli,
+        'web/__init__.py': '',
+        'web/api/__init__.py': '',
+        'web/api/server.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
+      },
+      deps('fastapi', 'uvicorn'),
+      { scripts: { tool: 'tool.main:main' }, projectName: 'tool' },
+    );
+    expect(r.framework).toBe('fastapi');
+  });
+});
+
+it('an app in the package of a console script that starts no server, in its __init__.py, stays the app', async () => {
+  const r = await detect(
+    {
+      'src/hello_app/__init__.py':
+        'from fastapi import FastAPI\napp = FastAPI()\n\ndef hello():\n    print("hello")\n',
+    },
+    deps('fastapi', 'uvicorn'),
+    { scripts: { hello: 'hello_app:hello' } },
+  );
+  expect(r.framework).toBe('fastapi');
+  expect(r.entrypoint).toBe('hello_app:app');
+});
+
+it('an app whose own module holds the console script function stays the app', async () => {
+  const r = await detect(
+    {
+      'search/__init__.py': '',
+      'search/webapp.py':
+        'from flask import Flask\napp = Flask(__name__)\n\ndef run():\n    app.run(port=8888)\n',
+    },
+    deps('flask', 'gunicorn'),
+    { scripts: { 'search-run': 'search.webapp:run' } },
+  );
+  expect(r.framework).toBe('flask');
+  expect(r.entrypoint).toBe('search.webapp:app');
+});

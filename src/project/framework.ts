@@ -15,12 +15,12 @@ import type { Decision, Dependency, DjangoInfo, Framework, Source, Warning } fro
 import { appCandidates } from './framework/apps.js';
 import type { Candidate } from './framework/candidate.js';
 import { aliasResolver, analyzeAll } from './framework/classes.js';
-import { type Ctx, nameBonus } from './framework/context.js';
+import type { Ctx } from './framework/context.js';
 import { djangoCandidate } from './framework/django-candidate.js';
-import type { FileFacts } from './framework/facts.js';
 import { readIfExists } from './framework/files.js';
 import { healthFinder } from './framework/health.js';
 import { parseProcfile, repairProcfile } from './framework/procfile.js';
+import { programScript, sourceWrapper } from './framework/programs.js';
 import { scanFiles } from './framework/scan.js';
 import { cliCandidates, scriptCandidates } from './framework/scripts.js';
 import { depNames, servers } from './framework/servers.js';
@@ -63,6 +63,8 @@ export interface FrameworkOptions {
   overrides?: { command?: string[]; port?: number };
   /** Dependency groups / extras installed besides the main ones (their servers count as present). */
   groups?: string[];
+  /** False when the image does not install the project: its console scripts are then not on PATH. */
+  projectInstalled?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +122,33 @@ export async function detectFramework(
       const entry = c.build(c.port).entrypoint?.replace(/\(\)$/, '');
       if (entry && words.some((w) => w.replace(/^['"]|['"]$/g, '').replace(/\(\)$/, '') === entry))
         c.score += 50;
+    }
+  }
+
+  const launch = await findLaunchers({
+    base,
+    files,
+    scripts: opts.scripts,
+    installed: have,
+    display: relToRoot,
+    ...(opts.projectName ? { projectName: opts.projectName } : {}),
+  });
+  // A command-line program whose package also holds a GUI or an API it can start (aider's
+  // Streamlit GUI, a daemon's web UI): the program's console script is what runs, not that part.
+  const program =
+    launch.candidates.length === 0 && !web ? programPackage(opts.scripts, opts.projectName) : null;
+  let programServes = false;
+  if (program) {
+    // The module the console script runs is the app's own runner (searx.webapp:run), not a program.
+    for (const c of candidates.filter((x) => partOfProgram(x, program.pkg) && x.module !== program.module)) {
+      if (c.framework !== 'streamlit' && c.framework !== 'gradio') programServes = true;
+      candidates.splice(candidates.indexOf(c), 1);
+      decisions.push({
+        topic: 'framework',
+        value: `not ${c.describe}`,
+        reason: `it is part of package ${program.pkg}, whose console script ${program.name} is the program; ${program.name} starts it when asked`,
+        source: src(c.file, c.line || undefined),
+      });
     }
   }
 
@@ -285,15 +314,7 @@ export async function detectFramework(
     });
   }
 
-  // Launcher evidence first (src/project/launcher.ts); the framework defaults above are the fallback.
-  const launch = await findLaunchers({
-    base,
-    files,
-    scripts: opts.scripts,
-    installed: have,
-    display: relToRoot,
-    ...(opts.projectName ? { projectName: opts.projectName } : {}),
-  });
+  // Launcher evidence first (src/project/launcher.ts, found above); the framework defaults are the fallback.
   const overridePort = opts.overrides?.port;
   // A launcher with a fixed port cannot serve on the port the user chose.
   const launcher = launch.candidates.find(
@@ -320,22 +341,53 @@ export async function detectFramework(
     command = best.build(port).command;
     portDecision = launch.settingsPort;
     for (const d of decisions) if (d.topic === 'command') d.value = command.join(' ');
+  } else if (
+    programServes &&
+    best?.framework === 'cli' &&
+    best.port === null &&
+    launch.settingsPort &&
+    opts.overrides?.port === undefined
+  ) {
+    // The program serves an HTTP part of its own package in-process: it listens on the port its
+    // settings name.
+    port = launch.settingsPort.port;
+    portDecision = launch.settingsPort;
   }
   decisions.push(...droppedDecisions(launch));
 
+  // The image does not install the project, so its console scripts do not exist; a top-level script
+  // that calls the same function runs the program from the source tree.
+  const script = command[0] !== undefined && !web ? opts.scripts[command[0]] : undefined;
+  const wrapper =
+    script && opts.projectInstalled === false && !opts.overrides?.command
+      ? sourceWrapper(files, script, ctx.resolve, opts.projectName)
+      : null;
+  if (wrapper) {
+    const name = command[0];
+    command = [...wrapper.command, ...command.slice(1)];
+    env = { ...env, ...wrapper.env };
+    const old = decisions.findIndex((d) => d.topic === 'command');
+    if (old >= 0) decisions.splice(old, 1);
+    decisions.push({
+      topic: 'command',
+      value: command.join(' '),
+      reason: `the project is not installed, so console script ${name} does not exist; ${wrapper.file.rel} calls its function ${script?.trim()} under if __name__ == "__main__"`,
+      source: src(wrapper.file.rel, wrapper.line),
+    });
+  }
+
   if (!best && !web && !launcher) {
-    // A plain script as a last resort: main.py / app.py with a __main__ guard.
-    const script = files
-      .filter((f) => !f.rel.includes('/') && (facts.get(f) as FileFacts).mainGuard)
-      .sort((a, b) => nameBonus(b.rel) - nameBonus(a.rel))[0];
-    if (script) {
-      command = ['python', script.rel];
-      entrypoint = script.rel;
+    // A plain script as a last resort: a program with a __main__ guard (main.py, bot/bot.py).
+    const program = programScript(files, opts.projectName);
+    if (program) {
+      // A script is run, not imported: there is no module:object to name.
+      command = program.command;
+      env = { ...env, ...program.env };
       decisions.push({
         topic: 'command',
         value: command.join(' '),
         reason: 'no framework found; this script runs itself under if __name__ == "__main__"',
-        source: src(script.rel),
+        source: src(program.file.rel, program.line),
       });
     } else {
       warnings.push({
@@ -433,4 +485,32 @@ function commandReason(c: Candidate, framework: Framework): string {
   if (framework === 'gradio')
     return 'the script launches Gradio; GRADIO_SERVER_NAME makes it listen on 0.0.0.0';
   return 'the program the project declares';
+}
+
+/** The console script named like the project (or the only one), and the top-level package it runs. */
+function programPackage(
+  scripts: Record<string, string>,
+  projectName: string | undefined,
+): { name: string; module: string; pkg: string } | null {
+  const norm = (x: string) => x.toLowerCase().replace(/[-_.]+/g, '-');
+  const names = Object.keys(scripts);
+  const name =
+    names.find((n) => projectName !== undefined && norm(n) === norm(projectName)) ??
+    (names.length === 1 ? names[0] : undefined);
+  const module = name ? scripts[name]?.split(':')[0]?.trim() : undefined;
+  const pkg = module?.split('.')[0];
+  return name && module && pkg ? { name, module, pkg } : null;
+}
+
+/**
+ * A GUI script inside the program's package, or an HTTP app in it that is two packages down
+ * (pkg.api.app) or not in a module named to be served (pkg/webserver.py; not the package itself, pkg/app.py, wsgi.py).
+ */
+function partOfProgram(c: Candidate, pkg: string): boolean {
+  // An app only the program can build (a factory needing its arguments) is the program's app.
+  if (['cli', 'django', 'celery'].includes(c.framework) || c.unservable) return false;
+  const rel = c.file.replace(/^src\//, '');
+  if (!rel.startsWith(`${pkg}/`) || /(^|\/)(wsgi|asgi)\.py$/.test(rel)) return false;
+  if (c.framework === 'streamlit' || c.framework === 'gradio') return true;
+  return rel.split('/').length >= 3 || !/\/(__init__|main|app|server|api|web|application)\.py$/.test(rel);
 }

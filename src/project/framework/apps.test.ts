@@ -190,3 +190,33 @@ describe('a module-level app a function configures with the arguments the progra
     expect(r.warnings[0]?.message).toMatch(/is called with arguments \(web\/__init__.py:10\)/);
   });
 });
+
+describe('apps made under if __name__ == "__main__"', () => {
+  it("a factory called only in a script's __main__ block is not an app of that script", async () => {
+    const r = await detect(
+      {
+        'web/__init__.py': '',
+        'web/app.py':
+          'from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n',
+        'server.py':
+          'from web.app import create_app\n\nif __name__ == "__main__":\n    app = create_app()\n    print(app.url_map)\n',
+      },
+      deps('flask', 'gunicorn'),
+    );
+    expect(r.entrypoint).toBe('web.app:create_app()');
+  });
+});
+
+it('an app built by a module that imports unittest.mock (a schema generator) is not served', async () => {
+  const r = await detect(
+    {
+      'gen_schema.py':
+        'import json\nfrom unittest.mock import patch\nfrom fastapi import FastAPI\n\napp = FastAPI()\nwith open("openapi.json", "w") as f:\n    json.dump(app.openapi(), f)\n',
+      'svc/__init__.py': '',
+      'svc/__main__.py': 'print(1)\n',
+    },
+    deps('fastapi', 'uvicorn'),
+  );
+  expect(r.framework).toBe('cli');
+  expect(r.command).toEqual(['python', '-m', 'svc']);
+});

@@ -6,6 +6,7 @@ import type { FwSpec } from '../framework-data.js';
 import type { Candidate } from './candidate.js';
 import { type Ctx, depth, nameBonus } from './context.js';
 import { type AppObject, type FileFacts, MAIN } from './facts.js';
+import type { PyFile } from './scan.js';
 import { scriptCommand } from './scripts.js';
 
 export function appCandidates(ctx: Ctx): Candidate[] {
@@ -67,6 +68,9 @@ export function appCandidates(ctx: Ctx): Candidate[] {
   );
   for (const app of appObjects) {
     const f = app.file;
+    // A module that imports test tooling at module level (a generator that patches sys.argv with
+    // unittest.mock to build the app and dump its schema) is not what the image serves.
+    if (importsTestTooling(f)) continue;
     const ff = facts.get(f) as FileFacts;
     const spec = data.frameworks[app.framework] as FwSpec | undefined;
     // Gradio objects are found through their launch() call below.
@@ -279,4 +283,21 @@ function configuredAtRun(
     }
   }
   return null;
+}
+
+const TEST_TOOLING = /^(unittest\.mock|mock|pytest)(\.|$)/;
+
+function importsTestTooling(f: PyFile): boolean {
+  return f.statements.some(
+    (st) =>
+      st.indent === 0 &&
+      (st.tokens[0]?.value === 'import' || st.tokens[0]?.value === 'from') &&
+      TEST_TOOLING.test(
+        st.tokens
+          .slice(1)
+          .map((t) => t.value)
+          .join('')
+          .replace(/import.*$/, ''),
+      ),
+  );
 }

@@ -223,6 +223,9 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
       facts.streamlit = st?.line ?? 1;
     }
   }
+  // `streamlit run` executes the script's module-level code: a module that imports streamlit only
+  // inside a function (a CLI that can start a GUI) is not a Streamlit script.
+  if (facts.streamlit !== null && !importsAtModuleLevel(f, 'streamlit')) facts.streamlit = null;
   const sts = f.statements;
   let gradioCtor = false;
   // Enclosing def/class blocks, by indent: module-level code under if/try/with still counts.
@@ -361,7 +364,9 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
             const kw = ROUTER_CTORS.get(q) as string;
             const prefix = kw ? literalString(callArgs(t, d.end).keywords.get(kw)) : null;
             facts.routerPrefix.set(first.value, prefix ?? '');
-          } else facts.factoryCalls.push({ name: first.value, callee: q, line: st.line });
+          } else if (!inMain)
+            // Under `if __name__ == "__main__"` the call never runs when a server imports the module.
+            facts.factoryCalls.push({ name: first.value, callee: q, line: st.line });
         }
       }
     }
@@ -495,4 +500,23 @@ export function analyze(f: PyFile, ctor: (q: string) => Framework | null = const
     }
   }
   return facts;
+}
+
+/** Whether `pkg` (or a submodule) is imported outside any def/class body. */
+function importsAtModuleLevel(f: PyFile, pkg: string): boolean {
+  const defs: number[] = [];
+  for (const st of f.statements) {
+    while (defs.length > 0 && (defs.at(-1) as number) >= st.indent) defs.pop();
+    const t = st.tokens;
+    const head = t[0]?.value === 'async' ? t[1]?.value : t[0]?.value;
+    if (head === 'def' || head === 'class') {
+      defs.push(st.indent);
+      continue;
+    }
+    if (defs.length > 0 || (head !== 'import' && head !== 'from')) continue;
+    const mod = t[1]?.value === '.' ? null : t[1]?.value;
+    if (head === 'from' ? mod === pkg : t.some((x, i) => i > 0 && x.value === pkg && t[i - 1]?.value !== '.'))
+      return true;
+  }
+  return false;
 }

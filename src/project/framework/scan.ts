@@ -74,7 +74,12 @@ async function listPyFiles(base: string): Promise<string[]> {
     }
     const name = dir.slice(dir.lastIndexOf('/') + 1);
     if (VENDORED_UNLESS_PACKAGE.has(name) && !entries.some((e) => e.name === '__init__.py')) return;
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Files before subdirectories: a big vendored tree must not push the app's own top-level
+    // scripts past MAX_FILES.
+    entries.sort(
+      (a, b) =>
+        Number(a.isDirectory()) - Number(b.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
     for (const e of entries) {
       if (out.length >= MAX_FILES) return;
       const rel = dir ? `${dir}/${e.name}` : e.name;

@@ -146,3 +146,25 @@ it('Gradio: Blocks bound to a subscript, launched through it, the import inside 
   expect(r.command).toEqual(['python', 'server.py']);
   expect(r.port).toBe(7860);
 });
+
+it('a CLI that imports streamlit only inside a function is not a Streamlit script: its console script runs', async () => {
+  const r = await detect(
+    {
+      'tool/__init__.py': '',
+      'tool/main.py':
+        'import sys\n\ndef launch_gui():\n    from streamlit.web import cli\n    sys.exit(cli.main())\n\ndef main():\n    if "--gui" in sys.argv:\n        launch_gui()\n',
+    },
+    deps('streamlit'),
+    { scripts: { tool: 'tool.main:main' } },
+  );
+  expect(r.framework).toBe('cli');
+  expect(r.command).toEqual(['tool']);
+});
+
+it('a script importing streamlit at module level (under try) is one', async () => {
+  const r = await detect(
+    { 'dash.py': 'try:\n    import streamlit as st\nexcept ImportError:\n    raise\nst.title("x")\n' },
+    deps('streamlit'),
+  );
+  expect(r.framework).toBe('streamlit');
+});

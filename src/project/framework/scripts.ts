@@ -154,7 +154,9 @@ export async function cliCandidates(
   for (const f of files) {
     if (!f.rel.endsWith('/__main__.py')) continue;
     const pkg = f.module.replace(/\.?__main__$/, '');
-    if (!pkg) continue;
+    // Only the app's own top-level packages (at the app directory or src/): a __main__.py deeper
+    // down belongs to a subpackage or a vendored library (lib/certifi), not to the program.
+    if (!pkg || pkg.includes('.')) continue;
     candidates.push({
       framework: 'cli',
       score: 15 - depth(f.rel),

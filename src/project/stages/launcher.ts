@@ -19,11 +19,13 @@ export async function detectLauncher(
   files: ManifestStage,
   deps: DependencyStage,
   log: DecisionCollector,
+  projectInstalled?: boolean,
 ): Promise<FrameworkResult> {
   const { merged } = app;
   const fw = await detectFramework(app.root, app.appDir, deps.dependencies, {
     scripts: scriptsOf(app, files),
     groups: deps.extras,
+    ...(projectInstalled !== undefined ? { projectInstalled } : {}),
     ...(deps.projectName ? { projectName: deps.projectName } : {}),
     overrides: {
       ...(merged.command ? { command: merged.command } : {}),
