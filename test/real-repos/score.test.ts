@@ -58,6 +58,12 @@ describe('sameLaunch', () => {
     expect(sameLaunch(['gunicorn', 'app.main:app'], ['uvicorn', 'app.main:app'])).toBe(false);
     expect(sameLaunch(['python', 'manage.py', 'runserver'], ['gunicorn', 'p.wsgi'])).toBe(false);
   });
+  it("a program's subcommand is its first argument, not an option's value", () => {
+    expect(sameLaunch(['changedetection.io'], ['changedetection.io', '-d', '/datastore'])).toBe(true);
+    expect(sameLaunch(['freqtrade'], ['freqtrade', 'trade', '--config', 'c.json'])).toBe(false);
+    expect(sameLaunch(['freqtrade', 'trade'], ['freqtrade', 'trade', '--config', 'c.json'])).toBe(true);
+  });
+
   it('a script path written from another directory is the same script', () => {
     expect(sameLaunch(['python', 'bot/main.py'], ['python3', '/app/bot/main.py'])).toBe(true);
     expect(sameLaunch(['python', 'main.py'], ['python', 'other.py'])).toBe(false);

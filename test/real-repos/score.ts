@@ -268,8 +268,11 @@ export function launchOf(argvIn: string[]): Launch {
     case 'gradio':
       return { launcher: `python ${pos[0] ? scriptPath(pos[0]) : ''}`.trim(), target: null, dev: true };
     default: {
-      if (b === 'python') return { launcher: `python -m ${prog}`, target: pos[0] ?? null, dev };
-      return { launcher: prog, target: pos[0] ?? null, dev };
+      // A program's subcommand is its first argument (`freqtrade trade`); an option's value
+      // (`-d /datastore`) is not one.
+      const sub = args[0] && /^[A-Za-z][\w.-]*$/.test(args[0]) ? args[0] : null;
+      if (b === 'python') return { launcher: `python -m ${prog}`, target: sub, dev };
+      return { launcher: prog, target: sub, dev };
     }
   }
 }
