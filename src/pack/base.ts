@@ -34,7 +34,10 @@ export interface BaseImage {
   layers: Descriptor[];
 }
 
-export type BaseSource = { kind: 'oci'; path: string } | { kind: 'docker-archive'; path: string } | { kind: 'docker'; ref: string };
+export type BaseSource =
+  | { kind: 'oci'; path: string }
+  | { kind: 'docker-archive'; path: string }
+  | { kind: 'docker'; ref: string };
 
 export function parseBaseSource(arg: string): BaseSource {
   if (arg.startsWith('oci:')) return { kind: 'oci', path: arg.slice(4) };
@@ -42,7 +45,9 @@ export function parseBaseSource(arg: string): BaseSource {
   if (arg.startsWith('docker:')) return { kind: 'docker', ref: arg.slice(7) };
   if (arg.startsWith('docker-daemon:')) return { kind: 'docker', ref: arg.slice(14) };
   if (arg.startsWith('registry:'))
-    throw new InputError(`${arg}: pulling a base from a registry is not implemented yet; use docker:REF, oci:DIR or docker-archive:FILE`);
+    throw new InputError(
+      `${arg}: pulling a base from a registry is not implemented yet; use docker:REF, oci:DIR or docker-archive:FILE`,
+    );
   return { kind: 'docker', ref: arg };
 }
 
@@ -51,7 +56,12 @@ export function sourceString(s: BaseSource): string {
 }
 
 interface IndexJson {
-  manifests?: Array<{ mediaType?: string; digest: string; platform?: { os?: string; architecture?: string }; annotations?: Record<string, string> }>;
+  manifests?: Array<{
+    mediaType?: string;
+    digest: string;
+    platform?: { os?: string; architecture?: string };
+    annotations?: Record<string, string>;
+  }>;
 }
 interface ManifestJson {
   mediaType?: string;
@@ -63,13 +73,20 @@ interface ManifestJson {
 const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
 
 /** Picks the image (linux/amd64 when an index holds several) and returns its descriptors. */
-async function fromIndex(store: Store, index: IndexJson, source: string, platform: string): Promise<BaseImage> {
+async function fromIndex(
+  store: Store,
+  index: IndexJson,
+  source: string,
+  platform: string,
+): Promise<BaseImage> {
   let list = index.manifests ?? [];
   for (let depth = 0; depth < 3; depth++) {
     if (!list.length) throw new InputError(`${source}: the image index lists no manifest`);
     const [os, arch] = platform.split('/');
     const pick =
-      list.length === 1 ? list[0] : list.find((m) => m.platform?.os === os && m.platform?.architecture === arch);
+      list.length === 1
+        ? list[0]
+        : list.find((m) => m.platform?.os === os && m.platform?.architecture === arch);
     if (!pick) throw new InputError(`${source}: no ${platform} image in the index`);
     if (!(await store.has(pick.digest))) throw new InputError(`${source}: blob ${pick.digest} is missing`);
     const m = JSON.parse((await store.read(pick.digest)).toString('utf8')) as ManifestJson;
@@ -77,7 +94,8 @@ async function fromIndex(store: Store, index: IndexJson, source: string, platfor
       list = m.manifests;
       continue;
     }
-    if (!m.config || !m.layers) throw new InputError(`${source}: manifest ${pick.digest} has no config or layers`);
+    if (!m.config || !m.layers)
+      throw new InputError(`${source}: manifest ${pick.digest} has no config or layers`);
     for (const d of [m.config, ...m.layers])
       if (!(await store.has(d.digest))) throw new InputError(`${source}: blob ${d.digest} is missing`);
     return { source, config: m.config, layers: m.layers };
@@ -86,7 +104,12 @@ async function fromIndex(store: Store, index: IndexJson, source: string, platfor
 }
 
 /** Import a docker-save / OCI tar stream: blobs into the store, index or manifest.json parsed. */
-async function importTar(store: Store, stream: Readable, source: string, platform: string): Promise<BaseImage> {
+async function importTar(
+  store: Store,
+  stream: Readable,
+  source: string,
+  platform: string,
+): Promise<BaseImage> {
   const extract = tar.extract();
   const small = new Map<string, Buffer>();
   const memberDigest = new Map<string, { digest: string; size: number }>();
@@ -106,7 +129,12 @@ async function importTar(store: Store, stream: Readable, source: string, platfor
         body.on('end', () => next());
         return;
       }
-      if (name === 'index.json' || name === 'manifest.json' || name === 'oci-layout' || name.endsWith('.json')) {
+      if (
+        name === 'index.json' ||
+        name === 'manifest.json' ||
+        name === 'oci-layout' ||
+        name.endsWith('.json')
+      ) {
         const chunks: Buffer[] = [];
         body.on('data', (c: unknown) => chunks.push(c as Buffer));
         body.on('end', () => {
@@ -118,7 +146,9 @@ async function importTar(store: Store, stream: Readable, source: string, platfor
       }
       const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
       finish(
-        store.putStream(body as unknown as Readable, m ? `sha256:${m[1]}` : undefined).then((r) => memberDigest.set(name, r)),
+        store
+          .putStream(body as unknown as Readable, m ? `sha256:${m[1]}` : undefined)
+          .then((r) => memberDigest.set(name, r)),
       );
     });
     extract.on('finish', resolve);
@@ -130,7 +160,8 @@ async function importTar(store: Store, stream: Readable, source: string, platfor
   const index = small.get('index.json');
   if (index) return fromIndex(store, JSON.parse(index.toString('utf8')) as IndexJson, source, platform);
   const legacy = small.get('manifest.json');
-  if (!legacy) throw new InputError(`${source}: neither index.json nor manifest.json: not a docker save or OCI archive`);
+  if (!legacy)
+    throw new InputError(`${source}: neither index.json nor manifest.json: not a docker save or OCI archive`);
   const entries = JSON.parse(legacy.toString('utf8')) as Array<{ Config: string; Layers: string[] }>;
   const first = entries[0];
   if (!first) throw new InputError(`${source}: manifest.json lists no image`);
@@ -144,7 +175,11 @@ async function importTar(store: Store, stream: Readable, source: string, platfor
   return { source, config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...cfg }, layers };
 }
 
-export async function importBase(store: Store, src: BaseSource, platform = 'linux/amd64'): Promise<BaseImage> {
+export async function importBase(
+  store: Store,
+  src: BaseSource,
+  platform = 'linux/amd64',
+): Promise<BaseImage> {
   const source = sourceString(src);
   if (src.kind === 'oci') {
     const dir = path.resolve(src.path);
@@ -185,15 +220,19 @@ export interface BaseFacts {
   topLinks: string[];
 }
 
+/** Bumped when WANTED changes: facts cached under an older list lack files. */
+const FACTS_FORMAT = 2;
+
 const WANTED = [
   /^etc\/(passwd|group|shadow|gshadow)$/,
   /^etc\/skel\/[^/]+$/,
   /^var\/lib\/dpkg\/status$/,
   /^usr\/(local\/)?lib\/python3\.\d+\/venv\/scripts\/(common|posix)\/[^/]+$/,
+  /^usr\/(local\/)?lib\/python3\.\d+\/venv\/__init__\.py$/,
 ];
 
 export async function baseFacts(store: Store, base: BaseImage): Promise<BaseFacts> {
-  const cached = await store.getMeta<BaseFacts>('base-facts', base.config.digest);
+  const cached = await store.getMeta<BaseFacts>('base-facts', `${FACTS_FORMAT}-${base.config.digest}`);
   if (cached) return cached;
   const facts: BaseFacts = { links: {}, files: {}, topLinks: [] };
   for (const layer of base.layers) {
@@ -218,7 +257,11 @@ export async function baseFacts(store: Store, base: BaseImage): Promise<BaseFact
           const chunks: Buffer[] = [];
           body.on('data', (c: unknown) => chunks.push(c as Buffer));
           body.on('end', () => {
-            facts.files[name] = { mode: h.mode ?? 0o644, gid: h.gid ?? 0, data: Buffer.concat(chunks).toString('latin1') };
+            facts.files[name] = {
+              mode: h.mode ?? 0o644,
+              gid: h.gid ?? 0,
+              data: Buffer.concat(chunks).toString('latin1'),
+            };
             delete facts.links[name];
             next();
           });
@@ -231,11 +274,13 @@ export async function baseFacts(store: Store, base: BaseImage): Promise<BaseFact
       extract.on('error', reject);
       const s = store.stream(layer.digest);
       s.on('error', reject);
-      s.pipe(new DecompressMaybe({ maxBytes: 64 * 2 ** 30, maxRatio: 1e9 })).on('error', reject).pipe(extract);
+      s.pipe(new DecompressMaybe({ maxBytes: 64 * 2 ** 30, maxRatio: 1e9 }))
+        .on('error', reject)
+        .pipe(extract);
     });
   }
   facts.topLinks = [...new Set(facts.topLinks)].filter((t) => t in facts.links).sort();
-  await store.putMeta('base-facts', base.config.digest, facts);
+  await store.putMeta('base-facts', `${FACTS_FORMAT}-${base.config.digest}`, facts);
   return facts;
 }
 

@@ -23,14 +23,28 @@ export interface BuiltImage {
   tag: string;
 }
 
-export async function writeManifest(store: Store, configBytes: Buffer, layers: Descriptor[]): Promise<BuiltImage> {
+export async function writeManifest(
+  store: Store,
+  configBytes: Buffer,
+  layers: Descriptor[],
+): Promise<BuiltImage> {
   const configDigest = await store.putBuffer(configBytes);
   const config = { mediaType: OCI_CONFIG, digest: configDigest, size: configBytes.length };
   const manifestBytes = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })) }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    }),
   );
   const manifestDigest = await store.putBuffer(manifestBytes);
-  return { config, manifest: { mediaType: OCI_MANIFEST, digest: manifestDigest, size: manifestBytes.length }, layers, tag: '' };
+  return {
+    config,
+    manifest: { mediaType: OCI_MANIFEST, digest: manifestDigest, size: manifestBytes.length },
+    layers,
+    tag: '',
+  };
 }
 
 function indexJson(img: BuiltImage): string {
@@ -73,14 +87,20 @@ export function dockerArchive(store: Store, img: BuiltImage): tar.Pack {
   const pack = tar.pack();
   const mtime = new Date(0);
   const small = (name: string, text: string) =>
-    new Promise<void>((res, rej) => pack.entry({ name, mode: 0o644, mtime, uid: 0, gid: 0 }, text, (e) => (e ? rej(e) : res())));
+    new Promise<void>((res, rej) =>
+      pack.entry({ name, mode: 0o644, mtime, uid: 0, gid: 0 }, text, (e) => (e ? rej(e) : res())),
+    );
   (async () => {
     await small('oci-layout', '{"imageLayoutVersion":"1.0.0"}');
     await small('index.json', indexJson(img));
     await small(
       'manifest.json',
       JSON.stringify([
-        { Config: `blobs/sha256/${hexOf(img.config.digest)}`, RepoTags: [img.tag], Layers: img.layers.map((l) => `blobs/sha256/${hexOf(l.digest)}`) },
+        {
+          Config: `blobs/sha256/${hexOf(img.config.digest)}`,
+          RepoTags: [img.tag],
+          Layers: img.layers.map((l) => `blobs/sha256/${hexOf(l.digest)}`),
+        },
       ]),
     );
     const seen = new Set<string>();
@@ -88,8 +108,9 @@ export function dockerArchive(store: Store, img: BuiltImage): tar.Pack {
       if (seen.has(d.digest)) continue;
       seen.add(d.digest);
       await new Promise<void>((res, rej) => {
-        const entry = pack.entry({ name: `blobs/sha256/${hexOf(d.digest)}`, size: d.size, mode: 0o644, mtime, uid: 0, gid: 0 }, (e) =>
-          e ? rej(e) : res(),
+        const entry = pack.entry(
+          { name: `blobs/sha256/${hexOf(d.digest)}`, size: d.size, mode: 0o644, mtime, uid: 0, gid: 0 },
+          (e) => (e ? rej(e) : res()),
         );
         const s = store.stream(d.digest);
         s.on('error', rej);
@@ -107,7 +128,11 @@ export async function writeDockerArchive(store: Store, img: BuiltImage, file: st
 }
 
 /** `docker load` from a stream of the archive: no temporary file. */
-export async function loadIntoEngine(store: Store, img: BuiltImage, engine = process.env.PYCONTAIN_ENGINE || 'docker'): Promise<string> {
+export async function loadIntoEngine(
+  store: Store,
+  img: BuiltImage,
+  engine = process.env.PYCONTAIN_ENGINE || 'docker',
+): Promise<string> {
   const child = spawn(engine, ['load'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

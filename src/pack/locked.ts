@@ -35,10 +35,20 @@ interface TomlPkg {
   files?: Array<{ file?: string; url?: string; hash?: string }>;
 }
 
-function fileOf(f: { file?: string; url?: string; path?: string; filename?: string; hash?: string }): LockedFile {
+function fileOf(f: {
+  file?: string;
+  url?: string;
+  path?: string;
+  filename?: string;
+  hash?: string;
+}): LockedFile {
   const url = f.url;
   const filename = f.filename ?? f.file ?? (url ?? f.path)?.split('#')[0]?.split('/').pop();
-  return { filename: filename ? decodeURIComponent(filename) : undefined, url, sha256: f.hash ? hex(f.hash) : undefined };
+  return {
+    filename: filename ? decodeURIComponent(filename) : undefined,
+    url,
+    sha256: f.hash ? hex(f.hash) : undefined,
+  };
 }
 
 async function lockFiles(plan: Plan): Promise<Map<string, LockedFile[]>> {
@@ -66,14 +76,19 @@ async function lockFiles(plan: Plan): Promise<Map<string, LockedFile[]>> {
     for (const section of ['default', ...(plan.extras ?? [])]) {
       for (const [n, p] of Object.entries(data[section] ?? {})) {
         const v = (p.version ?? '').replace(/^==/, '');
-        out.set(key(n, v), (p.hashes ?? []).map((h) => ({ sha256: hex(h) })));
+        out.set(
+          key(n, v),
+          (p.hashes ?? []).map((h) => ({ sha256: hex(h) })),
+        );
       }
     }
   }
   return out;
 }
 
-async function requirementHashes(plan: Plan): Promise<Map<string, { hashes: string[]; line: number; file: string }>> {
+async function requirementHashes(
+  plan: Plan,
+): Promise<Map<string, { hashes: string[]; line: number; file: string }>> {
   const out = new Map<string, { hashes: string[]; line: number; file: string }>();
   const req = plan.requirementsFile ?? plan.lockfile;
   if (!req) return out;
@@ -103,10 +118,16 @@ export async function lockedDists(plan: Plan): Promise<LockedDist[]> {
   for (const d of deps) {
     const where = { file: d.source?.file ?? plan.lockfile ?? 'requirements.txt', line: d.source?.line };
     if (!d.version)
-      throw new InputError(`${d.name} is not pinned to one version: pack installs exact pins only`, where.file, where.line);
+      throw new InputError(
+        `${d.name} is not pinned to one version: pack installs exact pins only`,
+        where.file,
+        where.line,
+      );
     const files = fromLock.get(`${normalizeName(d.name)} ${d.version}`) ?? [];
     const req = fromReq.get(normalizeName(d.name));
-    const hashes = [...new Set([...files.map((f) => f.sha256).filter((h): h is string => !!h), ...(req?.hashes ?? [])])];
+    const hashes = [
+      ...new Set([...files.map((f) => f.sha256).filter((h): h is string => !!h), ...(req?.hashes ?? [])]),
+    ];
     if (!hashes.length)
       throw new InputError(
         `${d.name}==${d.version} has no sha256 in the lock: pack only installs files whose hashes the lock pins (pip-compile --generate-hashes)`,

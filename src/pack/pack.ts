@@ -14,12 +14,20 @@ import { APP, healthcheckArgv, layoutOf, needsPkgResources, VENV } from '../dock
 import { InputError, type Plan } from '../plan.js';
 import { readTextIfExists } from '../util/fs.js';
 import { VERSION } from '../version.js';
-import { type BaseImage, type BaseSource, baseFacts, dpkgVersion, importBase, parseBaseSource, sourceString } from './base.js';
+import {
+  type BaseImage,
+  type BaseSource,
+  baseFacts,
+  dpkgVersion,
+  importBase,
+  parseBaseSource,
+  sourceString,
+} from './base.js';
 import { type BuiltImage, OCI_LAYER_GZIP, writeManifest } from './image.js';
 import { type LockedDist, lockedDists } from './locked.js';
-import { type IndexFile, loadNetrc, type Netrc, projectFiles, fetchWithAuth } from './simple-index.js';
+import { fetchWithAuth, type IndexFile, loadNetrc, type Netrc, projectFiles } from './simple-index.js';
 import { type Descriptor, Store } from './store.js';
-import { tagRanks, type Target, wheelRank } from './tags.js';
+import { type Target, tagRanks, wheelRank } from './tags.js';
 import { gzipFixed, type LayerEntry, sha256, tarLayer } from './tarlayer.js';
 import { findPython, type PythonFacts, venvSkeleton } from './venv.js';
 import { installWheel } from './wheel.js';
@@ -77,7 +85,8 @@ export async function sourceDateEpoch(root: string, env: NodeJS.ProcessEnv = pro
   const given = env.SOURCE_DATE_EPOCH;
   if (given !== undefined && given !== '') {
     const n = Number(given);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`SOURCE_DATE_EPOCH=${given} is not a non-negative integer`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InputError(`SOURCE_DATE_EPOCH=${given} is not a non-negative integer`);
     return n;
   }
   try {
@@ -119,22 +128,36 @@ async function readLock(file: string): Promise<PackLock | null> {
   try {
     lock = JSON.parse(text) as PackLock;
   } catch (err) {
-    throw new InputError(`${path.basename(file)} is not valid JSON: ${(err as Error).message}`, path.basename(file));
+    throw new InputError(
+      `${path.basename(file)} is not valid JSON: ${(err as Error).message}`,
+      path.basename(file),
+    );
   }
   if (lock.lockVersion !== LOCK_VERSION)
-    throw new InputError(`${path.basename(file)} has lockVersion ${lock.lockVersion}; this pycontain reads ${LOCK_VERSION}`, path.basename(file));
+    throw new InputError(
+      `${path.basename(file)} has lockVersion ${lock.lockVersion}; this pycontain reads ${LOCK_VERSION}`,
+      path.basename(file),
+    );
   return lock;
 }
 
-async function resolveBase(store: Store, opts: PackOptions, lock: PackLock | null, log: (s: string) => void): Promise<BaseImage> {
+async function resolveBase(
+  store: Store,
+  opts: PackOptions,
+  lock: PackLock | null,
+  log: (s: string) => void,
+): Promise<BaseImage> {
   const src: BaseSource = parseBaseSource(opts.base);
   const platform = opts.platform ?? 'linux/amd64';
-  const pinned = !opts.updateLock && lock?.base.ref === opts.base && lock.base.platform === platform ? lock.base : null;
+  const pinned =
+    !opts.updateLock && lock?.base.ref === opts.base && lock.base.platform === platform ? lock.base : null;
   if (pinned) {
     const all = [pinned.config, ...pinned.layers];
     if ((await Promise.all(all.map((d) => store.has(d)))).every(Boolean)) {
       const sizeOf = async (d: string) => (await fsp.stat(store.blobPath(d))).size;
-      const cfg = JSON.parse((await store.read(pinned.config)).toString('utf8')) as { rootfs?: { diff_ids?: string[] } };
+      const cfg = JSON.parse((await store.read(pinned.config)).toString('utf8')) as {
+        rootfs?: { diff_ids?: string[] };
+      };
       const meta = await store.getMeta<{ layers: Descriptor[]; config: Descriptor }>('base', pinned.config);
       if (meta && cfg.rootfs?.diff_ids?.length === meta.layers.length) {
         log(`base ${opts.base}: ${pinned.config.slice(0, 19)} (pinned, from the cache)`);
@@ -157,7 +180,10 @@ async function resolveBase(store: Store, opts: PackOptions, lock: PackLock | nul
 function glibcOf(facts: Awaited<ReturnType<typeof baseFacts>>): [number, number] {
   const v = dpkgVersion(facts, 'libc6');
   const m = v ? /^(?:\d+:)?(\d+)\.(\d+)/.exec(v) : null;
-  if (!m) throw new InputError('the base image has no libc6 in its dpkg database: pack needs a glibc (Debian) base');
+  if (!m)
+    throw new InputError(
+      'the base image has no libc6 in its dpkg database: pack needs a glibc (Debian) base',
+    );
   return [Number(m[1]), Number(m[2])];
 }
 
@@ -202,7 +228,10 @@ async function chooseWheels(
     }
     const best = candidates
       .map((c) => ({ c, r: wheelRank(c.filename, ranks) }))
-      .filter((x): x is { c: IndexFile; r: number } => x.r !== null && !!x.c.sha256 && d.hashes.includes(x.c.sha256))
+      .filter(
+        (x): x is { c: IndexFile; r: number } =>
+          x.r !== null && !!x.c.sha256 && d.hashes.includes(x.c.sha256),
+      )
       .sort((a, b) => a.r - b.r)[0];
     if (best) {
       out.push({ dist: d, filename: best.c.filename, url: best.c.url, sha256: best.c.sha256 as string });
@@ -215,11 +244,15 @@ async function chooseWheels(
       .sort((a, b) => (a.r as number) - (b.r as number))[0];
     if (local && opts.wheelhouse) {
       const p = path.join(opts.wheelhouse, local.f);
-      const sum = createHash('sha256').update(await fsp.readFile(p)).digest('hex');
+      const sum = createHash('sha256')
+        .update(await fsp.readFile(p))
+        .digest('hex');
       out.push({ dist: d, filename: local.f, url: `file://${path.resolve(p)}`, sha256: sum, localPath: p });
       continue;
     }
-    noWheel.push(`${d.name}==${d.version} (${d.where.file}${d.where.line ? `:${d.where.line}` : ''}${lockNames.length ? `; wheels: ${lockNames.map((f) => f.filename).join(', ')}` : '; sdist only'})`);
+    noWheel.push(
+      `${d.name}==${d.version} (${d.where.file}${d.where.line ? `:${d.where.line}` : ''}${lockNames.length ? `; wheels: ${lockNames.map((f) => f.filename).join(', ')}` : '; sdist only'})`,
+    );
   }
   if (noWheel.length)
     throw new InputError(
@@ -241,22 +274,31 @@ async function fetchWheel(store: Store, c: Chosen, netrc: Netrc | null): Promise
   else data = Buffer.from(await (await fetchWithAuth(c.url, netrc)).arrayBuffer());
   const got = createHash('sha256').update(data).digest('hex');
   if (got !== c.sha256)
-    throw new InputError(`${c.filename} from ${c.url} has sha256 ${got}, the lock pins ${c.sha256}`, c.dist.where.file, c.dist.where.line);
+    throw new InputError(
+      `${c.filename} from ${c.url} has sha256 ${got}, the lock pins ${c.sha256}`,
+      c.dist.where.file,
+      c.dist.where.line,
+    );
   await store.putBuffer(data);
   return data;
 }
 
-async function appFiles(plan: Plan): Promise<Array<{ rel: string; abs: string; mode: number; isDir: boolean; link?: string }>> {
+async function appFiles(
+  plan: Plan,
+): Promise<Array<{ rel: string; abs: string; mode: number; isDir: boolean; link?: string }>> {
   const layout = layoutOf(plan);
   const top = path.join(plan.root, layout.srcBase);
   const own = await readTextIfExists(path.join(plan.root, '.dockerignore'));
-  const ignoreText = own ?? renderDockerignore(plan, await readTextIfExists(path.join(plan.root, '.gitignore')));
+  const ignoreText =
+    own ?? renderDockerignore(plan, await readTextIfExists(path.join(plan.root, '.gitignore')));
   const ignored = compileDockerignore(ignoreText);
   const out: Array<{ rel: string; abs: string; mode: number; isDir: boolean; link?: string }> = [];
   const walk = async (dir: string, rel: string) => {
     const names = (await fsp.readdir(dir)).sort();
     for (const n of names) {
       const r = rel ? `${rel}/${n}` : n;
+      // The pack lock describes the image; in it, it would change the app layer on every re-pin.
+      if (r === LOCK_FILE) continue;
       const ctxRel = layout.srcBase ? `${layout.srcBase}/${r}` : r;
       const abs = path.join(dir, n);
       const st = await fsp.lstat(abs);
@@ -265,11 +307,13 @@ async function appFiles(plan: Plan): Promise<Array<{ rel: string; abs: string; m
         // A `!` rule may re-include something below an excluded directory: look inside anyway.
       }
       if (st.isSymbolicLink()) {
-        if (!ignored(ctxRel)) out.push({ rel: r, abs, mode: 0o777, isDir: false, link: await fsp.readlink(abs) });
+        if (!ignored(ctxRel))
+          out.push({ rel: r, abs, mode: 0o777, isDir: false, link: await fsp.readlink(abs) });
       } else if (st.isDirectory()) {
         const before = out.length;
         await walk(abs, r);
-        if (!ignored(ctxRel, true) || out.length > before) out.push({ rel: r, abs, mode: st.mode & 0o7777, isDir: true });
+        if (!ignored(ctxRel, true) || out.length > before)
+          out.push({ rel: r, abs, mode: st.mode & 0o7777, isDir: true });
       } else if (st.isFile()) {
         if (!ignored(ctxRel)) out.push({ rel: r, abs, mode: st.mode & 0o7777, isDir: false });
       }
@@ -291,9 +335,18 @@ function userEntries(plan: Plan, facts: Awaited<ReturnType<typeof baseFacts>>, e
   const home = `home/${name}`;
   const file = (p: string, add: string): LayerEntry => {
     const f = facts.files[p];
-    if (!f) throw new InputError(`the base image has no /${p}: pack cannot add the user ${name} (use a Debian-based base or --distroless)`);
+    if (!f)
+      throw new InputError(
+        `the base image has no /${p}: pack cannot add the user ${name} (use a Debian-based base or --distroless)`,
+      );
     const text = f.data.endsWith('\n') || f.data === '' ? f.data : `${f.data}\n`;
-    return { path: p, type: 'file', mode: f.mode, gid: f.gid ?? 0, data: Buffer.from(`${text}${add}\n`, 'latin1') };
+    return {
+      path: p,
+      type: 'file',
+      mode: f.mode,
+      gid: f.gid ?? 0,
+      data: Buffer.from(`${text}${add}\n`, 'latin1'),
+    };
   };
   const days = Math.floor(epoch / 86400);
   const out: LayerEntry[] = [
@@ -305,18 +358,27 @@ function userEntries(plan: Plan, facts: Awaited<ReturnType<typeof baseFacts>>, e
   if (facts.files['etc/gshadow']) out.push(file('etc/gshadow', `${name}:!::`));
   for (const [p, f] of Object.entries(facts.files)) {
     if (!p.startsWith('etc/skel/')) continue;
-    out.push({ path: `${home}/${p.slice(9)}`, type: 'file', mode: f.mode, uid, gid, data: Buffer.from(f.data, 'latin1') });
+    out.push({
+      path: `${home}/${p.slice(9)}`,
+      type: 'file',
+      mode: f.mode,
+      uid,
+      gid,
+      data: Buffer.from(f.data, 'latin1'),
+    });
   }
   return out;
 }
 
 function refuseUnsupported(plan: Plan): void {
-  if (plan.installProject || (plan.workspace && plan.workspace.members.length))
+  if (plan.installProject || plan.workspace?.members.length)
     throw new InputError(
       `${plan.projectName ?? 'the project'} is installed into the venv as a package (it has a build system): pack cannot run its build backend; use pycontain build, or set package = false / drop [build-system] when the code runs from /app`,
     );
   if (plan.django?.staticRoot)
-    throw new InputError('Django STATIC_ROOT is set: collectstatic must run Python at build time, which pack cannot; use pycontain build');
+    throw new InputError(
+      'Django STATIC_ROOT is set: collectstatic must run Python at build time, which pack cannot; use pycontain build',
+    );
   const who = needsPkgResources(plan);
   if (who)
     throw new InputError(
@@ -324,7 +386,9 @@ function refuseUnsupported(plan: Plan): void {
       plan.lockfile ?? undefined,
     );
   if (!plan.command.length)
-    throw new InputError('no start command was found for this project: set `command` in [tool.pycontain] of pyproject.toml or pass --command');
+    throw new InputError(
+      'no start command was found for this project: set `command` in [tool.pycontain] of pyproject.toml or pass --command',
+    );
 }
 
 function imageConfig(
@@ -345,7 +409,8 @@ function imageConfig(
   setEnv('VIRTUAL_ENV', VENV);
   setEnv('PYTHONUNBUFFERED', '1');
   setEnv('PYTHONDONTWRITEBYTECODE', '1');
-  for (const [k, v] of Object.entries(plan.env ?? {})) if (!['PATH', 'VIRTUAL_ENV', 'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE'].includes(k)) setEnv(k, v);
+  for (const [k, v] of Object.entries(plan.env ?? {}))
+    if (!['PATH', 'VIRTUAL_ENV', 'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE'].includes(k)) setEnv(k, v);
   const labels: Record<string, string> = { ...((inner.Labels as Record<string, string> | null) ?? {}) };
   labels['io.pycontain.package-manager'] = plan.packageManager;
   labels['io.pycontain.framework'] = plan.framework;
@@ -363,7 +428,10 @@ function imageConfig(
     WorkingDir: layoutOf(plan).workdir,
   };
   if (plan.port !== null) {
-    cfg.ExposedPorts = { ...((inner.ExposedPorts as Record<string, unknown>) ?? {}), [`${plan.port}/tcp`]: {} };
+    cfg.ExposedPorts = {
+      ...((inner.ExposedPorts as Record<string, unknown>) ?? {}),
+      [`${plan.port}/tcp`]: {},
+    };
     if (plan.healthcheckPath)
       cfg.Healthcheck = {
         Test: ['CMD', ...healthcheckArgv(plan.port, plan.healthcheckPath)],
@@ -383,7 +451,11 @@ function imageConfig(
   const rootfs = baseCfg.rootfs as { type: string; diff_ids: string[] };
   const history = [
     ...(((baseCfg.history as unknown[]) ?? []) as unknown[]),
-    ...layers.map((l) => ({ created, created_by: `pycontain pack ${VERSION}: ${l.name} (${l.files} entries)`, comment: 'pycontain pack' })),
+    ...layers.map((l) => ({
+      created,
+      created_by: `pycontain pack ${VERSION}: ${l.name} (${l.files} entries)`,
+      comment: 'pycontain pack',
+    })),
   ];
   const out = {
     ...baseCfg,
@@ -405,11 +477,19 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
   const lock = await readLock(lockFile);
   const epoch = opts.epoch ?? (await sourceDateEpoch(plan.root));
   const base = await resolveBase(store, opts, lock, log);
-  const baseCfg = JSON.parse((await store.read(base.config.digest)).toString('utf8')) as Record<string, unknown>;
+  const baseCfg = JSON.parse((await store.read(base.config.digest)).toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   const facts = await baseFacts(store, base);
   const baseEnv = ((baseCfg.config as { Env?: string[] } | undefined)?.Env ?? []) as string[];
   const sameImage = plan.image.builder === plan.image.runtime && !plan.image.distroless;
-  const py: PythonFacts = findPython(facts, sameImage ? 'python3' : plan.image.pythonPath, baseEnv, plan.pythonVersion);
+  const py: PythonFacts = findPython(
+    facts,
+    sameImage ? 'python3' : plan.image.pythonPath,
+    baseEnv,
+    plan.pythonVersion,
+  );
   const arch = baseCfg.architecture === 'arm64' ? 'aarch64' : 'x86_64';
   const glibc = glibcOf(facts);
   const target: Target = { python: py.minor, glibc, arch };
@@ -435,7 +515,9 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
     f: LAYER_FORMAT,
     k: 'venv',
     py,
-    templates: Object.entries(facts.files).filter(([p]) => p.includes('/venv/scripts/')).map(([p, f]) => [p, sha256(Buffer.from(f.data, 'latin1'))]),
+    templates: Object.entries(facts.files)
+      .filter(([p]) => p.includes('/venv/'))
+      .map(([p, f]) => [p, sha256(Buffer.from(f.data, 'latin1'))]),
     wheels: chosen.map((c) => [c.dist.name, c.sha256]),
     drops,
     epoch,
@@ -447,7 +529,12 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
       vkey,
       async () => {
         const entries = venvSkeleton(facts, py, VENV);
-        const venv = { root: venvRoot, pythonDir: `python${py.minor}`, shebang: `${VENV}/bin/python`, installer: 'pycontain' };
+        const venv = {
+          root: venvRoot,
+          pythonDir: `python${py.minor}`,
+          shebang: `${VENV}/bin/python`,
+          installer: 'pycontain',
+        };
         for (const c of chosen) {
           const data = await fetchWheel(store, c, netrc);
           entries.push(...installWheel(data, c.filename, venv, { requested: true, drop }).entries);
@@ -461,7 +548,12 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
   const withHashes = await Promise.all(
     files.map(async (f) => ({
       ...f,
-      sum: f.isDir || f.link !== undefined ? '' : createHash('sha256').update(await fsp.readFile(f.abs)).digest('hex'),
+      sum:
+        f.isDir || f.link !== undefined
+          ? ''
+          : createHash('sha256')
+              .update(await fsp.readFile(f.abs))
+              .digest('hex'),
     })),
   );
   const akey = keyOf({
@@ -481,7 +573,13 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
           const p = `${APP.slice(1)}/${f.rel}`;
           if (f.link !== undefined) entries.push({ path: p, type: 'symlink', mode: 0o777, linkname: f.link });
           else if (f.isDir) entries.push({ path: p, type: 'dir', mode: appMode(f.mode, true) });
-          else entries.push({ path: p, type: 'file', mode: appMode(f.mode, false), data: await fsp.readFile(f.abs) });
+          else
+            entries.push({
+              path: p,
+              type: 'file',
+              mode: appMode(f.mode, false),
+              data: await fsp.readFile(f.abs),
+            });
         }
         return entries;
       },
@@ -493,11 +591,22 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
   image.tag = opts.tag;
   const newLock: PackLock = {
     lockVersion: LOCK_VERSION,
-    base: { ref: opts.base, platform: opts.platform ?? 'linux/amd64', config: base.config.digest, layers: base.layers.map((l) => l.digest) },
+    base: {
+      ref: opts.base,
+      platform: opts.platform ?? 'linux/amd64',
+      config: base.config.digest,
+      layers: base.layers.map((l) => l.digest),
+    },
     python: { interpreter: py.exe, version: py.version, glibc: glibc.join('.'), arch },
     wheels: chosen
       .filter((c) => !c.localPath)
-      .map((c) => ({ name: c.dist.name, version: c.dist.version, filename: c.filename, url: c.url, sha256: c.sha256 }))
+      .map((c) => ({
+        name: c.dist.name,
+        version: c.dist.version,
+        filename: c.filename,
+        url: c.url,
+        sha256: c.sha256,
+      }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
   const text = `${JSON.stringify(newLock, null, 2)}\n`;

@@ -83,9 +83,14 @@ export async function fetchWithAuth(
     clean.password = '';
     let res: Response;
     try {
-      res = await fetch(clean, { headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, redirect: 'manual' });
+      res = await fetch(clean, {
+        headers: { ...headers, ...(auth ? { authorization: auth } : {}) },
+        redirect: 'manual',
+      });
     } catch (err) {
-      throw new IndexError(`${clean.href}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`);
+      throw new IndexError(
+        `${clean.href}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`,
+      );
     }
     const loc = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && loc) {
@@ -93,7 +98,9 @@ export async function fetchWithAuth(
       continue;
     }
     if (res.status === 401 || res.status === 403)
-      throw new IndexError(`${clean.href}: ${res.status} ${res.statusText}; credentials come from the URL or ~/.netrc (machine ${url.hostname})`);
+      throw new IndexError(
+        `${clean.href}: ${res.status} ${res.statusText}; credentials come from the URL or ~/.netrc (machine ${url.hostname})`,
+      );
     if (!res.ok) throw new IndexError(`${clean.href}: ${res.status} ${res.statusText}`);
     return res;
   }
@@ -120,7 +127,8 @@ export function parseSimpleHtml(html: string, base: string): IndexFile[] {
     const frag = /(?:^|&)sha256=([0-9a-f]{64})/i.exec(url.hash.slice(1));
     url.hash = '';
     out.push({
-      filename: decodeEntities((m[2] ?? '').trim()) || decodeURIComponent(url.pathname.split('/').pop() ?? ''),
+      filename:
+        decodeEntities((m[2] ?? '').trim()) || decodeURIComponent(url.pathname.split('/').pop() ?? ''),
       url: url.href,
       sha256: frag?.[1]?.toLowerCase(),
       yanked: /data-yanked/i.test(attrs),
@@ -130,7 +138,9 @@ export function parseSimpleHtml(html: string, base: string): IndexFile[] {
 }
 
 export function parseSimpleJson(text: string, base: string): IndexFile[] {
-  const data = JSON.parse(text) as { files?: Array<{ filename: string; url: string; hashes?: Record<string, string>; yanked?: unknown }> };
+  const data = JSON.parse(text) as {
+    files?: Array<{ filename: string; url: string; hashes?: Record<string, string>; yanked?: unknown }>;
+  };
   return (data.files ?? []).map((f) => ({
     filename: f.filename,
     url: new URL(f.url, base).href,
@@ -139,12 +149,18 @@ export function parseSimpleJson(text: string, base: string): IndexFile[] {
   }));
 }
 
-export async function projectFiles(indexUrl: string, name: string, netrc: Netrc | null): Promise<IndexFile[]> {
+export async function projectFiles(
+  indexUrl: string,
+  name: string,
+  netrc: Netrc | null,
+): Promise<IndexFile[]> {
   const page = `${indexUrl.replace(/\/+$/, '')}/${normalizeName(name)}/`;
   const res = await fetchWithAuth(page, netrc, {
     accept: 'application/vnd.pypi.simple.v1+json, text/html;q=0.1',
   });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
-  return type.includes('json') ? parseSimpleJson(text, res.url || page) : parseSimpleHtml(text, res.url || page);
+  return type.includes('json')
+    ? parseSimpleJson(text, res.url || page)
+    : parseSimpleHtml(text, res.url || page);
 }

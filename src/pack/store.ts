@@ -26,7 +26,8 @@ export class Store {
 
   blobPath(digest: string): string {
     const [alg, hex] = digest.split(':');
-    if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) throw new Error(`not a sha256 digest: ${digest}`);
+    if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? ''))
+      throw new Error(`not a sha256 digest: ${digest}`);
     return path.join(this.dir, 'blobs', 'sha256', hex as string);
   }
 

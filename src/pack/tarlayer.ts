@@ -29,13 +29,24 @@ function octal(n: number, width: number): string {
   return `${n.toString(8).padStart(width - 1, '0')}\0`;
 }
 
-function header(name: string, e: LayerEntry, size: number, typeflag: string, mtime: number, linkname = ''): Buffer {
+function header(
+  name: string,
+  e: LayerEntry,
+  size: number,
+  typeflag: string,
+  mtime: number,
+  linkname = '',
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   let prefix = '';
   let base = name;
   if (Buffer.byteLength(name) > 100) {
     const cut = name.lastIndexOf('/', 155);
-    if (cut > 0 && Buffer.byteLength(name.slice(0, cut)) <= 155 && Buffer.byteLength(name.slice(cut + 1)) <= 100) {
+    if (
+      cut > 0 &&
+      Buffer.byteLength(name.slice(0, cut)) <= 155 &&
+      Buffer.byteLength(name.slice(cut + 1)) <= 100
+    ) {
       prefix = name.slice(0, cut);
       base = name.slice(cut + 1);
     } else base = name.slice(0, 100);
@@ -73,7 +84,11 @@ function needsPax(name: string, linkname: string): boolean {
   if (Buffer.byteLength(linkname) > 100) return true;
   if (Buffer.byteLength(name) <= 100) return false;
   const cut = name.lastIndexOf('/', 155);
-  return !(cut > 0 && Buffer.byteLength(name.slice(0, cut)) <= 155 && Buffer.byteLength(name.slice(cut + 1)) <= 100);
+  return !(
+    cut > 0 &&
+    Buffer.byteLength(name.slice(0, cut)) <= 155 &&
+    Buffer.byteLength(name.slice(cut + 1)) <= 100
+  );
 }
 
 /** Adds the missing parent directories (0755, root) and sorts; a later entry for a path wins. */
@@ -106,7 +121,11 @@ export function tarLayer(entries: LayerEntry[], opts: TarOptions): Buffer {
       if (Buffer.byteLength(name) > 100) recs += paxRecord('path', name);
       if (Buffer.byteLength(linkname) > 100) recs += paxRecord('linkpath', linkname);
       const body = Buffer.from(recs, 'utf8');
-      chunks.push(header('PaxHeader', { ...e, mode: 0o644 }, body.length, 'x', opts.mtime), body, pad(body.length));
+      chunks.push(
+        header('PaxHeader', { ...e, mode: 0o644 }, body.length, 'x', opts.mtime),
+        body,
+        pad(body.length),
+      );
     }
     if (e.type === 'file') {
       const data = e.data ?? Buffer.alloc(0);

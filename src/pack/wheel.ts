@@ -55,7 +55,9 @@ function headers(text: string): Map<string, string> {
 }
 
 /** entry_points.txt is INI: `[console_scripts]` then `name = module:attr [extras]`. */
-export function parseEntryPoints(text: string): Map<string, Array<{ name: string; module: string; attr: string }>> {
+export function parseEntryPoints(
+  text: string,
+): Map<string, Array<{ name: string; module: string; attr: string }>> {
   const out = new Map<string, Array<{ name: string; module: string; attr: string }>>();
   let section = '';
   for (const raw of text.split(/\r?\n/)) {
@@ -117,16 +119,27 @@ function parseRecord(text: string): Map<string, string> {
   return out;
 }
 
-export function installWheel(wheel: Buffer, file: string, venv: VenvLayout, opts: InstallOptions): InstalledWheel {
+export function installWheel(
+  wheel: Buffer,
+  file: string,
+  venv: VenvLayout,
+  opts: InstallOptions,
+): InstalledWheel {
   const members = readZip(wheel, file).filter((m) => !m.isDir);
   const distInfo = [...new Set(members.map((m) => m.name.split('/')[0] ?? ''))].find(
     (top) => top.endsWith('.dist-info') && members.some((m) => m.name === `${top}/WHEEL`),
   );
   if (!distInfo) throw new WheelError(file, 'no .dist-info directory with a WHEEL file');
   const byName = new Map(members.map((m) => [m.name, m]));
-  const wheelMeta = headers((byName.get(`${distInfo}/WHEEL`) as (typeof members)[number]).data().toString('utf8'));
+  const wheelMeta = headers(
+    (byName.get(`${distInfo}/WHEEL`) as (typeof members)[number]).data().toString('utf8'),
+  );
   const wv = (wheelMeta.get('wheel-version') ?? '1.0').split('.').map(Number);
-  if ((wv[0] ?? 1) > 1) throw new WheelError(file, `Wheel-Version ${wheelMeta.get('wheel-version')} is newer than this installer (1.x)`);
+  if ((wv[0] ?? 1) > 1)
+    throw new WheelError(
+      file,
+      `Wheel-Version ${wheelMeta.get('wheel-version')} is newer than this installer (1.x)`,
+    );
   const meta = headers(byName.get(`${distInfo}/METADATA`)?.data().toString('utf8') ?? '');
   const dataDir = `${distInfo.slice(0, -'.dist-info'.length)}.data`;
   const recorded = parseRecord(byName.get(`${distInfo}/RECORD`)?.data().toString('utf8') ?? '');
@@ -143,7 +156,12 @@ export function installWheel(wheel: Buffer, file: string, venv: VenvLayout, opts
     record.push([relToSp, recordHash(data), String(data.length)]);
   };
   for (const m of members) {
-    if (m.name === `${distInfo}/RECORD` || m.name.endsWith('.dist-info/RECORD.jws') || m.name.endsWith('.dist-info/RECORD.p7s')) continue;
+    if (
+      m.name === `${distInfo}/RECORD` ||
+      m.name.endsWith('.dist-info/RECORD.jws') ||
+      m.name.endsWith('.dist-info/RECORD.p7s')
+    )
+      continue;
     const data = m.data();
     const want = recorded.get(m.name);
     if (want?.startsWith('sha256=') && want !== recordHash(data))
@@ -161,13 +179,17 @@ export function installWheel(wheel: Buffer, file: string, venv: VenvLayout, opts
         mode = 0o755;
         if (data.subarray(0, 8).toString('latin1') === '#!python') {
           const nl = data.indexOf(0x0a);
-          out = Buffer.concat([Buffer.from(`#!${venv.shebang}`), nl === -1 ? Buffer.from('\n') : data.subarray(nl)]);
+          out = Buffer.concat([
+            Buffer.from(`#!${venv.shebang}`),
+            nl === -1 ? Buffer.from('\n') : data.subarray(nl),
+          ]);
         }
       } else if (scheme === 'headers') target = `${venv.root}/include/site/${venv.pythonDir}/${name}/${tail}`;
       else if (scheme === 'data') target = `${venv.root}/${tail}`;
       else throw new WheelError(file, `${m.name}: unknown .data scheme ${JSON.stringify(scheme)}`);
     } else target = `${sp}/${m.name}`;
-    if (target.split('/').includes('..')) throw new WheelError(file, `${m.name} would install outside the venv`);
+    if (target.split('/').includes('..'))
+      throw new WheelError(file, `${m.name} would install outside the venv`);
     if (opts.drop && target.startsWith(`${sp}/`) && opts.drop(target.slice(sp.length + 1))) continue;
     add(target, out, mode);
   }
@@ -183,6 +205,11 @@ export function installWheel(wheel: Buffer, file: string, venv: VenvLayout, opts
   record.push([`${distInfo}/RECORD`, '', '']);
   record.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const recordText = record.map((r) => r.map(csvField).join(',')).join('\n');
-  entries.push({ path: `${sp}/${distInfo}/RECORD`, type: 'file', mode: 0o644, data: Buffer.from(`${recordText}\n`) });
+  entries.push({
+    path: `${sp}/${distInfo}/RECORD`,
+    type: 'file',
+    mode: 0o644,
+    data: Buffer.from(`${recordText}\n`),
+  });
   return { name, version, distInfo, entries };
 }

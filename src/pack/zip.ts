@@ -45,18 +45,23 @@ export function readZip(buf: Buffer, file: string): ZipMember[] {
     if (compSize === 0xffffffff || size === 0xffffffff || local === 0xffffffff)
       throw new ZipError(file, `${name}: zip64 members are not supported`);
     if (method !== 0 && method !== 8)
-      throw new ZipError(file, `${name}: compression method ${method} is not supported (only stored and deflate)`);
+      throw new ZipError(
+        file,
+        `${name}: compression method ${method} is not supported (only stored and deflate)`,
+      );
     const unixMode = madeBy === 3 ? (external >>> 16) & 0o7777 : 0;
     out.push({
       name,
       unixMode,
       isDir: name.endsWith('/'),
       data: () => {
-        if (buf.readUInt32LE(local) !== 0x04034b50) throw new ZipError(file, `${name}: local header is damaged`);
+        if (buf.readUInt32LE(local) !== 0x04034b50)
+          throw new ZipError(file, `${name}: local header is damaged`);
         const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
         const raw = buf.subarray(start, start + compSize);
         const data = method === 0 ? Buffer.from(raw) : inflateRawSync(raw);
-        if (data.length !== size) throw new ZipError(file, `${name}: size ${data.length} differs from the recorded ${size}`);
+        if (data.length !== size)
+          throw new ZipError(file, `${name}: size ${data.length} differs from the recorded ${size}`);
         return data;
       },
     });

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { detectPlan } from '../../engine/project.js';
-import { InputError, type Overrides } from '../../plan.js';
 import { loadIntoEngine, writeDockerArchive, writeOciLayout } from '../../pack/image.js';
 import { pack } from '../../pack/pack.js';
 import { defaultCacheDir } from '../../pack/store.js';
+import { InputError, type Overrides } from '../../plan.js';
 import { exists } from '../../util/fs.js';
 import { runCommand } from '../errors.js';
 import { defaultTag } from './build.js';
@@ -12,7 +12,8 @@ import { defaultTag } from './build.js';
 function parseOutput(v: string): { kind: 'oci' | 'docker-archive'; path: string } {
   if (v.startsWith('oci:')) return { kind: 'oci', path: v.slice(4) };
   if (v.startsWith('docker-archive:')) return { kind: 'docker-archive', path: v.slice(15) };
-  if (v.startsWith('registry:')) throw new InputError(`--output ${v}: pushing to a registry is not implemented yet`);
+  if (v.startsWith('registry:'))
+    throw new InputError(`--output ${v}: pushing to a registry is not implemented yet`);
   throw new InputError(`--output ${v}: expected oci:DIR or docker-archive:FILE`);
 }
 
@@ -23,11 +24,19 @@ export function registerPack(program: Command): void {
       'Build the image the generated Dockerfile describes without a container engine: base layers reused, wheels from the lock installed into /opt/venv, the app copied; deterministic and cached.',
     )
     .argument('[dir]', 'project directory', '.')
-    .option('--base-image <ref>', 'base image: docker:REF (local engine), oci:DIR, docker-archive:FILE, or an engine reference (default: the plan\'s runtime image)')
+    .option(
+      '--base-image <ref>',
+      "base image: docker:REF (local engine), oci:DIR, docker-archive:FILE, or an engine reference (default: the plan's runtime image)",
+    )
     .option('--index-url <url>', 'package index (PEP 503/691) for wheels the lock does not give a URL for')
     .option('--debian <codename>', 'Debian release of the base image, when its tag does not name it')
     .option('--python <X.Y>', 'Python version')
-    .option('--output <spec>', 'oci:DIR or docker-archive:FILE (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option(
+      '--output <spec>',
+      'oci:DIR or docker-archive:FILE (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('-t, --tag <name>', 'image name:tag written in the outputs (default <project>:latest)')
     .option('--load', 'load the image into the local engine (docker load)', false)
     .option('--cache-dir <dir>', 'layer and blob cache (default: $XDG_CACHE_HOME/pycontain/pack)')
@@ -49,7 +58,8 @@ export function registerPack(program: Command): void {
           if (opts.debian) overrides.debian = opts.debian;
           if (opts.appDir) overrides.appDir = opts.appDir;
           // An oci:/docker-archive: base is not an image name the plan can reason about.
-          if (overrides.baseImage && /^(oci|docker-archive):/.test(overrides.baseImage)) delete overrides.baseImage;
+          if (overrides.baseImage && /^(oci|docker-archive):/.test(overrides.baseImage))
+            delete overrides.baseImage;
           const plan = await detectPlan(root, overrides);
           const base = opts.baseImage ?? `docker:${plan.image.runtime}`;
           const tag = opts.tag ?? defaultTag(plan.projectName ?? path.basename(root));
@@ -78,13 +88,21 @@ export function registerPack(program: Command): void {
             epoch: res.epoch,
             lockFile: path.relative(process.cwd(), res.lockFile) || res.lockFile,
             lockChanged: res.lockChanged,
-            layers: res.layers.map((l) => ({ name: l.name, digest: l.descriptor.digest, diffId: l.diffId, size: l.descriptor.size, cached: l.cached })),
+            layers: res.layers.map((l) => ({
+              name: l.name,
+              digest: l.descriptor.digest,
+              diffId: l.diffId,
+              size: l.descriptor.size,
+              cached: l.cached,
+            })),
             seconds: Math.round(seconds * 1000) / 1000,
           };
           if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           else {
             for (const l of summary.layers)
-              log(`  ${l.name.padEnd(5)} ${l.digest.slice(7, 19)} ${(l.size / 1024).toFixed(1).padStart(9)} KiB${l.cached ? ' (cached)' : ''}`);
+              log(
+                `  ${l.name.padEnd(5)} ${l.digest.slice(7, 19)} ${(l.size / 1024).toFixed(1).padStart(9)} KiB${l.cached ? ' (cached)' : ''}`,
+              );
             log(`${res.image.tag}: image ID ${res.image.config.digest} in ${seconds.toFixed(2)} s`);
           }
           return 0;
