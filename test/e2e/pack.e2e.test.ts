@@ -1,0 +1,217 @@
+/**
+ * `pycontain pack` on a real example whose lock holds only wheels the local index serves
+ * (flask-factory-piptools: hashed pip-compile requirements, gunicorn, one native wheel): the image
+ * loads, starts and answers as a non-root user, verifies; the same inputs give the same image ID with
+ * the cache wiped, another TZ, umask and checkout path; /opt/venv equals the Dockerfile-built
+ * image's file for file, except the documented exceptions (.pyc, INSTALLER, RECORD).
+ * One engine build (the reference) and two cold packs: the cost stays around a minute.
+ */
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLI,
+  type CliResult,
+  copyExample,
+  docker,
+  execCommand,
+  loadTestenv,
+  pollHttp,
+  runCli,
+  runOnce,
+  standInFlags,
+  type Testenv,
+  withContainer,
+} from './support/index.js';
+
+const EXAMPLE = 'flask-factory-piptools';
+const PACKED = 'pycontain-dev/pack-flask:1';
+const PACKED2 = 'pycontain-dev/pack-flask:2';
+const REF = 'pycontain-dev/pack-flask:engine';
+const EPOCH = '1700000000';
+
+// Lists a tree as `path mode uid gid sha256|->target|dir`, run inside both images.
+const LIST = `import hashlib, os, stat, sys
+for d, dirs, files in os.walk(sys.argv[1]):
+    for n in dirs + files:
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        if stat.S_ISLNK(st.st_mode): what = "-> " + os.readlink(p)
+        elif stat.S_ISDIR(st.st_mode): what = "dir"
+        else: what = hashlib.sha256(open(p, "rb").read()).hexdigest()
+        print(p, oct(stat.S_IMODE(st.st_mode)), st.st_uid, st.st_gid, what)
+`;
+
+let env: Testenv;
+let tmp: string;
+let first: CliResult;
+let firstJson: {
+  imageId: string;
+  manifest: string;
+  layers: { name: string; cached: boolean }[];
+  seconds: number;
+};
+
+function packArgs(dir: string, cache: string, tag: string, more: string[] = []): string[] {
+  return [
+    'pack',
+    dir,
+    '--python',
+    '3.11',
+    ...standInFlags(env),
+    '--cache-dir',
+    cache,
+    '--tag',
+    tag,
+    '--json',
+    ...more,
+  ];
+}
+
+async function listTree(image: string, dir: string): Promise<string[]> {
+  const r = await runOnce(image, ['-c', LIST, dir], { entrypoint: 'python3', user: '0' });
+  if (r.code !== 0) throw new Error(`listing ${dir} in ${image}: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+beforeAll(async () => {
+  env = await loadTestenv();
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-pack-e2e-'));
+  const copy = await copyExample(EXAMPLE);
+  first = await runCli(
+    packArgs(copy, path.join(tmp, 'cache1'), PACKED, ['--load', '--output', `oci:${path.join(tmp, 'oci')}`]),
+    {
+      SOURCE_DATE_EPOCH: EPOCH,
+    },
+  );
+  if (first.code !== 0) throw new Error(`pack failed (${first.code}): ${first.stderr}`);
+  firstJson = JSON.parse(first.stdout);
+}, 600_000);
+
+afterAll(async () => {
+  await docker(['image', 'rm', '-f', PACKED, PACKED2, REF]);
+  if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+describe('pycontain pack', () => {
+  it('gives an image that starts and answers HTTP as a non-root user', async () => {
+    const inspect = await docker(['image', 'inspect', PACKED, '--format', '{{.Id}} {{.Config.User}}']);
+    const [id, user] = inspect.stdout.trim().split(' ');
+    expect(id).toBe(firstJson.imageId);
+    expect(user).toBe('10001:10001');
+    await withContainer(PACKED, { port: 8000 }, async (c) => {
+      const answer = await pollHttp(`${c.url}/healthz`, { timeoutMs: 60_000, container: c });
+      expect(answer.status).toBe(200);
+      const who = await c.exec(['id', '-u']);
+      expect(who.stdout.trim()).toBe('10001');
+    });
+  });
+
+  it('passes pycontain verify as an engine-built image does', async () => {
+    const copy = await copyExample(EXAMPLE);
+    const r = await runCli(['verify', PACKED, '--dir', copy]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('writes an OCI layout with the same manifest', async () => {
+    const index = JSON.parse(await fsp.readFile(path.join(tmp, 'oci', 'index.json'), 'utf8'));
+    expect(index.manifests[0].digest).toBe(firstJson.manifest);
+    await fsp.access(path.join(tmp, 'oci', 'blobs', 'sha256', firstJson.imageId.slice(7)));
+  });
+
+  it('gives the same image ID with the cache wiped, another TZ, umask and checkout path', async () => {
+    const src = await copyExample(EXAMPLE);
+    const other = path.join(tmp, 'elsewhere', 'deeper', 'checkout');
+    const args = packArgs(other, path.join(tmp, 'cache2'), PACKED2);
+    const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const r = await execCommand(
+      'sh',
+      [
+        '-c',
+        `umask 077 && mkdir -p '${path.dirname(other)}' && cp -r '${src}' '${other}' && exec '${process.execPath}' '${CLI}' ${quoted}`,
+      ],
+      { env: { TZ: 'Pacific/Kiritimati', SOURCE_DATE_EPOCH: EPOCH, CI: '1', NO_COLOR: '1' } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const second = JSON.parse(r.stdout);
+    expect(second.layers.every((l: { cached: boolean }) => !l.cached)).toBe(true);
+    expect(second.imageId).toBe(firstJson.imageId);
+    // Same Node zlib on both runs: the compressed layers, hence the manifest, are equal too.
+    expect(second.manifest).toBe(firstJson.manifest);
+  });
+
+  it('has the /opt/venv of the Dockerfile-built image, file for file (except .pyc, INSTALLER, RECORD)', async () => {
+    const copy = await copyExample(EXAMPLE);
+    const build = await runCli([
+      'build',
+      copy,
+      '--python',
+      '3.11',
+      ...standInFlags(env),
+      '--network',
+      'host',
+      '--tag',
+      REF,
+      '--no-verify',
+      '--builtin-frontend',
+      '--progress',
+      'plain',
+    ]);
+    expect(build.code, build.stderr).toBe(0);
+    const exception = (line: string) => /\.pyc |\/__pycache__ |\.dist-info\/(INSTALLER|RECORD) /.test(line);
+    const packed = (await listTree(PACKED, '/opt/venv')).filter((l) => !exception(l));
+    const built = (await listTree(REF, '/opt/venv')).filter((l) => !exception(l));
+    expect(packed.length).toBeGreaterThan(500);
+    expect(packed).toEqual(built);
+
+    // Measured in the same run: size and a code-only rebuild, as ratios to the engine's.
+    const size = async (tag: string) =>
+      Number((await docker(['image', 'inspect', tag, '--format', '{{.Size}}'])).stdout.trim());
+    const sizeRatio = (await size(PACKED)) / (await size(REF));
+    // This checkout's first pack pins the base in its pycontain.lock.json; then the code changes.
+    const warm = await runCli(packArgs(copy, path.join(tmp, 'cache1'), PACKED, []), {
+      SOURCE_DATE_EPOCH: EPOCH,
+    });
+    expect(warm.code, warm.stderr).toBe(0);
+    await fsp.appendFile(path.join(copy, 'wsgi.py'), '\n# code-only change\n');
+    let t = performance.now();
+    const rebuilt = await runCli([
+      'build',
+      copy,
+      '--python',
+      '3.11',
+      ...standInFlags(env),
+      '--network',
+      'host',
+      '--tag',
+      REF,
+      '--no-verify',
+      '--builtin-frontend',
+      '--progress',
+      'quiet',
+    ]);
+    const engineSeconds = (performance.now() - t) / 1000;
+    expect(rebuilt.code).toBe(0);
+    t = performance.now();
+    const packAgain = await runCli(
+      packArgs(copy, path.join(tmp, 'cache1'), PACKED, ['--output', `oci:${path.join(tmp, 'oci3')}`]),
+      {
+        SOURCE_DATE_EPOCH: EPOCH,
+      },
+    );
+    const packSeconds = (performance.now() - t) / 1000;
+    expect(packAgain.code, packAgain.stderr).toBe(0);
+    const again = JSON.parse(packAgain.stdout);
+    expect(again.layers.map((l: { name: string; cached: boolean }) => `${l.name}:${l.cached}`)).toEqual([
+      'user:true',
+      'venv:true',
+      'app:false',
+    ]);
+    process.stdout.write(
+      `pack e2e: image size ${sizeRatio.toFixed(3)}x the Dockerfile's; code-only rebuild pack ${packSeconds.toFixed(2)} s wall (${again.seconds} s in-process) vs engine ${engineSeconds.toFixed(2)} s = ${(packSeconds / engineSeconds).toFixed(2)}x; cold pack ${firstJson.seconds} s\n`,
+    );
+    expect(sizeRatio).toBeLessThanOrEqual(1);
+    expect(packSeconds).toBeLessThan(engineSeconds);
+  });
+});
