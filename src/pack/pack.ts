@@ -482,6 +482,12 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
     unknown
   >;
   const facts = await baseFacts(store, base);
+  const runtime = [...new Set([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])])].sort();
+  const missing = runtime.filter((p) => !dpkgVersion(facts, p));
+  if (missing.length)
+    throw new InputError(
+      `the app needs Debian packages the base image lacks (${missing.join(', ')}${plan.native.length ? `, for ${plan.native.map((n) => n.package).join(', ')}` : ''}): pack does not install .debs yet; use a base that has them or pycontain build`,
+    );
   const baseEnv = ((baseCfg.config as { Env?: string[] } | undefined)?.Env ?? []) as string[];
   const sameImage = plan.image.builder === plan.image.runtime && !plan.image.distroless;
   const py: PythonFacts = findPython(
