@@ -482,7 +482,9 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
     unknown
   >;
   const facts = await baseFacts(store, base);
-  const runtime = [...new Set([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])])].sort();
+  const runtime = [
+    ...new Set([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]),
+  ].sort();
   const missing = runtime.filter((p) => !dpkgVersion(facts, p));
   if (missing.length)
     throw new InputError(
