@@ -3,18 +3,21 @@ import type { Command } from '@commander-js/extra-typings';
 import { detectPlan } from '../../engine/project.js';
 import { loadIntoEngine, writeDockerArchive, writeOciLayout } from '../../pack/image.js';
 import { pack } from '../../pack/pack.js';
+import { parseRegistryRef, pushImage } from '../../pack/registry.js';
 import { defaultCacheDir } from '../../pack/store.js';
 import { InputError, type Overrides } from '../../plan.js';
 import { exists } from '../../util/fs.js';
 import { runCommand } from '../errors.js';
 import { defaultTag } from './build.js';
 
-function parseOutput(v: string): { kind: 'oci' | 'docker-archive'; path: string } {
+function parseOutput(v: string): { kind: 'oci' | 'docker-archive' | 'registry'; path: string } {
   if (v.startsWith('oci:')) return { kind: 'oci', path: v.slice(4) };
   if (v.startsWith('docker-archive:')) return { kind: 'docker-archive', path: v.slice(15) };
-  if (v.startsWith('registry:'))
-    throw new InputError(`--output ${v}: pushing to a registry is not implemented yet`);
-  throw new InputError(`--output ${v}: expected oci:DIR or docker-archive:FILE`);
+  if (v.startsWith('registry:')) {
+    parseRegistryRef(v.slice(9));
+    return { kind: 'registry', path: v.slice(9) };
+  }
+  throw new InputError(`--output ${v}: expected oci:DIR, docker-archive:FILE or registry:HOST/NAME[:TAG]`);
 }
 
 export function registerPack(program: Command): void {
@@ -33,11 +36,16 @@ export function registerPack(program: Command): void {
     .option('--python <X.Y>', 'Python version')
     .option(
       '--output <spec>',
-      'oci:DIR or docker-archive:FILE (repeatable)',
+      'oci:DIR, docker-archive:FILE or registry:HOST/NAME[:TAG] (repeatable)',
       (v: string, p: string[]) => [...p, v],
       [] as string[],
     )
     .option('-t, --tag <name>', 'image name:tag written in the outputs (default <project>:latest)')
+    .option(
+      '--insecure',
+      'plain HTTP to the registry of --output registry: (always for 127.0.0.1, localhost)',
+      false,
+    )
     .option('--load', 'load the image into the local engine (docker load)', false)
     .option('--cache-dir <dir>', 'layer and blob cache (default: $XDG_CACHE_HOME/pycontain/pack)')
     .option('--wheelhouse <dir>', 'prebuilt wheels for packages the lock has only an sdist of')
@@ -75,6 +83,15 @@ export function registerPack(program: Command): void {
             log,
           });
           for (const o of outputs) {
+            if (o.kind === 'registry') {
+              const pushed = await pushImage(res.store, res.image, parseRegistryRef(o.path), {
+                insecure: opts.insecure,
+              });
+              log(
+                `pushed ${pushed.reference}@${pushed.digest} (${pushed.uploaded} blobs uploaded, ${pushed.skipped} already there)`,
+              );
+              continue;
+            }
             if (o.kind === 'oci') await writeOciLayout(res.store, res.image, path.resolve(o.path));
             else await writeDockerArchive(res.store, res.image, path.resolve(o.path));
             log(`wrote ${o.kind}:${o.path}`);
