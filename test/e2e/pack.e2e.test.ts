@@ -6,6 +6,7 @@
  * image's file for file, except the documented exceptions (.pyc, INSTALLER, RECORD).
  * One engine build (the reference) and two cold packs: the cost stays around a minute.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import {
   copyExample,
   docker,
   execCommand,
+  freePort,
   loadTestenv,
   pollHttp,
   runCli,
@@ -46,6 +48,7 @@ for d, dirs, files in os.walk(sys.argv[1]):
 let env: Testenv;
 let tmp: string;
 let first: CliResult;
+let firstCopy: string;
 let firstJson: {
   imageId: string;
   manifest: string;
@@ -79,6 +82,7 @@ beforeAll(async () => {
   env = await loadTestenv();
   tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'pycontain-pack-e2e-'));
   const copy = await copyExample(EXAMPLE);
+  firstCopy = copy;
   first = await runCli(
     packArgs(copy, path.join(tmp, 'cache1'), PACKED, ['--load', '--output', `oci:${path.join(tmp, 'oci')}`]),
     {
@@ -213,5 +217,106 @@ describe('pycontain pack', () => {
     );
     expect(sizeRatio).toBeLessThanOrEqual(1);
     expect(packSeconds).toBeLessThan(engineSeconds);
+  });
+});
+
+/**
+ * Debian's docker-registry (distribution 2.8) on 127.0.0.1, without and with htpasswd auth. The
+ * testenv installs it (`apt-get install docker-registry`); it is started here, on a free port.
+ */
+async function startRegistry(dir: string, htpasswd?: string): Promise<{ host: string; stop: () => void }> {
+  const port = await freePort();
+  await fsp.mkdir(dir, { recursive: true });
+  const auth = htpasswd ? `auth:\n  htpasswd:\n    realm: pycontain\n    path: ${htpasswd}\n` : '';
+  const config = path.join(dir, 'config.yml');
+  await fsp.writeFile(
+    config,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+  );
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  const answer = await pollHttp(`http://${host}/v2/`, {
+    timeoutMs: 20_000,
+    expectStatus: htpasswd ? 401 : 200,
+  });
+  expect(answer.status).toBe(htpasswd ? 401 : 200);
+  return { host, stop: () => child.kill() };
+}
+
+describe('pycontain pack --output registry:', () => {
+  it('pushes to a local registry; docker pulls the same image ID; a second push uploads nothing', async () => {
+    const reg = await startRegistry(path.join(tmp, 'registry-open'));
+    try {
+      const ref = `${reg.host}/pycontain-dev/pack-flask:1`;
+      const push = await runCli(
+        packArgs(firstCopy, path.join(tmp, 'cache1'), PACKED, ['--output', `registry:${ref}`]),
+        {
+          SOURCE_DATE_EPOCH: EPOCH,
+        },
+      );
+      expect(push.code, push.stderr).toBe(0);
+      expect(JSON.parse(push.stdout).manifest).toBe(firstJson.manifest);
+      const pulled = await docker(['pull', ref]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      const id = await docker(['image', 'inspect', ref, '--format', '{{.Id}}']);
+      expect(id.stdout.trim()).toBe(firstJson.imageId);
+      await docker(['image', 'rm', ref]);
+      const again = await runCli(
+        packArgs(firstCopy, path.join(tmp, 'cache1'), PACKED, ['--output', `registry:${ref}`]),
+        {
+          SOURCE_DATE_EPOCH: EPOCH,
+        },
+      );
+      expect(again.code, again.stderr).toBe(0);
+      const manifest = JSON.parse(
+        await fsp.readFile(path.join(tmp, 'oci', 'blobs', 'sha256', firstJson.manifest.slice(7)), 'utf8'),
+      );
+      expect(JSON.parse(again.stdout).pushed).toEqual([
+        { reference: ref, digest: firstJson.manifest, uploaded: 0, skipped: manifest.layers.length + 1 },
+      ]);
+    } finally {
+      reg.stop();
+    }
+  });
+
+  it('authenticates with htpasswd credentials and refuses wrong ones with a clear error, tag untouched', async () => {
+    const dir = path.join(tmp, 'registry-auth');
+    await fsp.mkdir(dir, { recursive: true });
+    const hash = await execCommand('python3', [
+      '-W',
+      'ignore',
+      '-c',
+      'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))',
+    ]);
+    expect(hash.code, hash.stderr).toBe(0);
+    await fsp.writeFile(path.join(dir, 'htpasswd'), `ci:${hash.stdout.trim()}\n`);
+    const reg = await startRegistry(dir, path.join(dir, 'htpasswd'));
+    try {
+      const ref = `${reg.host}/pycontain-dev/pack-flask:auth`;
+      const args = packArgs(firstCopy, path.join(tmp, 'cache1'), PACKED, ['--output', `registry:${ref}`]);
+      const wrong = await runCli(args, {
+        SOURCE_DATE_EPOCH: EPOCH,
+        PYCONTAIN_REGISTRY_USER: 'ci',
+        PYCONTAIN_REGISTRY_PASSWORD: 'nope',
+      });
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toMatch(/credentials were refused/);
+      const right = await runCli(args, {
+        SOURCE_DATE_EPOCH: EPOCH,
+        PYCONTAIN_REGISTRY_USER: 'ci',
+        PYCONTAIN_REGISTRY_PASSWORD: 's3cret',
+      });
+      expect(right.code, right.stderr).toBe(0);
+      const res = await fetch(`http://${reg.host}/v2/pycontain-dev/pack-flask/manifests/auth`, {
+        method: 'HEAD',
+        headers: {
+          authorization: `Basic ${Buffer.from('ci:s3cret').toString('base64')}`,
+          accept: 'application/vnd.oci.image.manifest.v1+json',
+        },
+      });
+      expect(res.headers.get('docker-content-digest')).toBe(firstJson.manifest);
+    } finally {
+      reg.stop();
+    }
   });
 });

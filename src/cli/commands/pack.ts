@@ -82,13 +82,15 @@ export function registerPack(program: Command): void {
             updateLock: opts.updateLock,
             log,
           });
+          const pushed: Awaited<ReturnType<typeof pushImage>>[] = [];
           for (const o of outputs) {
             if (o.kind === 'registry') {
-              const pushed = await pushImage(res.store, res.image, parseRegistryRef(o.path), {
+              const p = await pushImage(res.store, res.image, parseRegistryRef(o.path), {
                 insecure: opts.insecure,
               });
+              pushed.push(p);
               log(
-                `pushed ${pushed.reference}@${pushed.digest} (${pushed.uploaded} blobs uploaded, ${pushed.skipped} already there)`,
+                `pushed ${p.reference}@${p.digest} (${p.uploaded} blobs uploaded, ${p.skipped} already there)`,
               );
               continue;
             }
@@ -112,6 +114,7 @@ export function registerPack(program: Command): void {
               size: l.descriptor.size,
               cached: l.cached,
             })),
+            pushed,
             seconds: Math.round(seconds * 1000) / 1000,
           };
           if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
