@@ -220,6 +220,26 @@ describe('pycontain pack', () => {
   });
 });
 
+describe('pycontain pack on a uv project', () => {
+  // No engine here can run uv (it is on neither Debian nor npm): pack is what builds its image.
+  it('installs uv.lock wheels from their recorded URLs; the image answers HTTP', async () => {
+    const copy = await copyExample('fastapi-uv');
+    const tag = 'pycontain-dev/pack-uv:1';
+    const r = await runCli(packArgs(copy, path.join(tmp, 'cache1'), tag, ['--load']), {
+      SOURCE_DATE_EPOCH: EPOCH,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    try {
+      await withContainer(tag, { port: 8000 }, async (c) => {
+        const answer = await pollHttp(`${c.url}/health`, { timeoutMs: 60_000, container: c });
+        expect(answer.status).toBe(200);
+      });
+    } finally {
+      await docker(['image', 'rm', '-f', tag]);
+    }
+  });
+});
+
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1, without and with htpasswd auth. The
  * testenv installs it (`apt-get install docker-registry`); it is started here, on a free port.
