@@ -23,6 +23,7 @@ import {
   parseBaseSource,
   sourceString,
 } from './base.js';
+import { type DebPin, debLayer } from './debian.js';
 import { type BuiltImage, OCI_LAYER_GZIP, writeManifest } from './image.js';
 import { type LockedDist, lockedDists } from './locked.js';
 import { fetchWithAuth, type IndexFile, loadNetrc, type Netrc, projectFiles } from './simple-index.js';
@@ -42,6 +43,8 @@ export interface PackLock {
   base: { ref: string; platform: string; config: string; layers: string[] };
   python?: { interpreter: string; version: string; glibc: string; arch: string };
   wheels: Array<{ name: string; version: string; filename: string; url: string; sha256: string }>;
+  /** Runtime Debian packages the base lacks, pinned (version + sha256 from the release's index). */
+  debs?: DebPin[];
 }
 
 export interface PackOptions {
@@ -486,10 +489,6 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
     ...new Set([...(plan.system.runtime ?? []), ...(plan.overrides.aptPackages ?? [])]),
   ].sort();
   const missing = runtime.filter((p) => !dpkgVersion(facts, p));
-  if (missing.length)
-    throw new InputError(
-      `the app needs Debian packages the base image lacks (${missing.join(', ')}${plan.native.length ? `, for ${plan.native.map((n) => n.package).join(', ')}` : ''}): pack does not install .debs yet; use a base that has them or pycontain build`,
-    );
   const baseEnv = ((baseCfg.config as { Env?: string[] } | undefined)?.Env ?? []) as string[];
   const sameImage = plan.image.builder === plan.image.runtime && !plan.image.distroless;
   const py: PythonFacts = findPython(
@@ -512,6 +511,29 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
   if (!plan.image.distroless) {
     const ukey = keyOf({ f: LAYER_FORMAT, k: 'user', user: plan.user, base: base.config.digest, epoch });
     layers.push(await cachedLayer(store, 'user', ukey, () => userEntries(plan, facts, epoch), mtimeOpts));
+  }
+  let debs: DebPin[] = [];
+  if (missing.length) {
+    const codename = plan.overrides.debian ?? plan.image.debian;
+    const debArch = baseCfg.architecture === 'arm64' ? 'arm64' : 'amd64';
+    const pinned = opts.updateLock ? undefined : lock?.debs;
+    // Resolving needs the Packages indexes; a pinned set whose layer is cached needs no network.
+    let unpacked: Awaited<ReturnType<typeof debLayer>> | null = null;
+    const resolve = async () => {
+      unpacked ??= await debLayer(store, facts, missing, codename, debArch, pinned);
+      return unpacked;
+    };
+    const usable = pinned?.length && missing.every((m) => pinned.some((p) => p.name === m));
+    debs = usable ? pinned : (await resolve()).pins;
+    log(`debs: ${debs.map((d) => `${d.name}=${d.version}`).join(' ')} (for ${missing.join(', ')})`);
+    const dkey = keyOf({
+      f: LAYER_FORMAT,
+      k: 'debs',
+      debs: debs.map((d) => d.sha256),
+      base: base.config.digest,
+      epoch,
+    });
+    layers.push(await cachedLayer(store, 'debs', dkey, async () => (await resolve()).entries, mtimeOpts));
   }
   const venvRoot = VENV.slice(1);
   const drops = (plan.packageTests ?? []).flatMap((t) => t.roots.map((r) => ({ root: r, dirs: t.dirs })));
@@ -616,6 +638,7 @@ export async function pack(plan: Plan, opts: PackOptions): Promise<PackResult> {
         sha256: c.sha256,
       }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ...(debs.length ? { debs } : {}),
   };
   const text = `${JSON.stringify(newLock, null, 2)}\n`;
   const old = await readTextIfExists(lockFile);
