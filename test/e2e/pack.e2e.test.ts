@@ -240,6 +240,33 @@ describe('pycontain pack on a uv project', () => {
   });
 });
 
+describe('pycontain pack with runtime Debian libraries', () => {
+  // psycopg2 from the index links Debian's libpq5, which the slim base lacks: pack resolves its
+  // closure against Debian's archive (reachable here) and unpacks the .debs without apt.
+  it('adds libpq5 and its closure; psycopg2 imports, dpkg lists them, the app verifies', async () => {
+    const copy = await copyExample('django-psycopg2-pipenv');
+    const tag = 'pycontain-dev/pack-pg:1';
+    const r = await runCli(packArgs(copy, path.join(tmp, 'cache1'), tag, ['--load']), {
+      SOURCE_DATE_EPOCH: EPOCH,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    try {
+      const lock = JSON.parse(await fsp.readFile(path.join(copy, 'pycontain.lock.json'), 'utf8'));
+      expect(lock.debs.map((d: { name: string }) => d.name)).toContain('libpq5');
+      const dpkg = await runOnce(tag, ['-c', 'dpkg -l libpq5 && ls -ld /lib'], {
+        entrypoint: 'sh',
+        user: '0',
+      });
+      expect(dpkg.stdout).toMatch(/^ii {2}libpq5/m);
+      expect(dpkg.stdout).toMatch(/\/lib -> usr\/lib/);
+      const verify = await runCli(['verify', tag, '--dir', copy]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    } finally {
+      await docker(['image', 'rm', '-f', tag]);
+    }
+  });
+});
+
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1, without and with htpasswd auth. The
  * testenv installs it (`apt-get install docker-registry`); it is started here, on a free port.
