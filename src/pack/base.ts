@@ -218,15 +218,19 @@ export interface BaseFacts {
   files: Record<string, { mode: number; gid?: number; data: string }>;
   /** Top-level directories that are symlinks (merged /usr). */
   topLinks: string[];
+  /** glibc 'major.minor' from libc.so.6's version banner (distroless has no dpkg database to ask). */
+  glibc?: string;
 }
 
 /** Bumped when WANTED changes: facts cached under an older list lack files. */
-const FACTS_FORMAT = 2;
+const FACTS_FORMAT = 4;
 
 const WANTED = [
   /^etc\/(passwd|group|shadow|gshadow)$/,
   /^etc\/skel\/[^/]+$/,
   /^var\/lib\/dpkg\/status$/,
+  // Distroless keeps one stanza per package here instead of a status file.
+  /^var\/lib\/dpkg\/status\.d\/[^/.]+$/,
   /^usr\/(local\/)?lib\/python3\.\d+\/venv\/scripts\/(common|posix)\/[^/]+$/,
   /^usr\/(local\/)?lib\/python3\.\d+\/venv\/__init__\.py$/,
 ];
@@ -252,6 +256,16 @@ export async function baseFacts(store: Store, base: BaseImage): Promise<BaseFact
           delete facts.files[name];
         } else if (h.type === 'directory' && !name.includes('/')) {
           facts.topLinks = facts.topLinks.filter((t) => t !== name);
+        }
+        if (h.type === 'file' && /(^|\/)lib(64)?\/([\w]+-linux-gnu\/)?libc\.so\.6$/.test(name)) {
+          const chunks: Buffer[] = [];
+          body.on('data', (c: unknown) => chunks.push(c as Buffer));
+          body.on('end', () => {
+            const m = /release version (\d+\.\d+)/.exec(Buffer.concat(chunks).toString('latin1'));
+            if (m?.[1]) facts.glibc = m[1];
+            next();
+          });
+          return;
         }
         if (h.type === 'file' && WANTED.some((re) => re.test(name))) {
           const chunks: Buffer[] = [];
@@ -304,9 +318,17 @@ export function realPath(facts: BaseFacts, p: string): string {
   throw new InputError(`${p}: too many symlinks in the base image`);
 }
 
+/** Every dpkg stanza of the base: /var/lib/dpkg/status, or status.d/* on distroless images. */
+export function dpkgStanzas(facts: BaseFacts): string[] {
+  const out: string[] = [];
+  for (const [p, f] of Object.entries(facts.files))
+    if (p === 'var/lib/dpkg/status' || p.startsWith('var/lib/dpkg/status.d/'))
+      out.push(...f.data.split(/\n\s*\n/).filter((s) => s.trim()));
+  return out;
+}
+
 export function dpkgVersion(facts: BaseFacts, pkg: string): string | null {
-  const status = facts.files['var/lib/dpkg/status']?.data ?? '';
-  for (const stanza of status.split(/\n\n+/)) {
+  for (const stanza of dpkgStanzas(facts)) {
     if (!new RegExp(`^Package: ${pkg.replace(/[.+]/g, '\\$&')}$`, 'm').test(stanza)) continue;
     const v = /^Version: (.+)$/m.exec(stanza);
     if (v?.[1]) return v[1];

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../plan.js';
-import type { BaseFacts } from './base.js';
+import { type BaseFacts, dpkgStanzas } from './base.js';
 import type { Store } from './store.js';
 import type { LayerEntry } from './tarlayer.js';
 
@@ -235,7 +235,7 @@ export async function loadIndex(store: Store, codename: string, arch: string): P
 
 function installedNames(facts: BaseFacts): Set<string> {
   const out = new Set<string>();
-  for (const st of parseDeb822(facts.files['var/lib/dpkg/status']?.data ?? '')) {
+  for (const st of parseDeb822(dpkgStanzas(facts).join('\n\n'))) {
     const n = st.fields.get('Package');
     if (n && /install ok installed/.test(st.fields.get('Status') ?? 'install ok installed')) {
       out.add(n);
@@ -328,6 +328,7 @@ export async function debLayer(
     });
   }
   const top = new Set(facts.topLinks);
+  const statusFile = 'var/lib/dpkg/status' in facts.files;
   const entries: LayerEntry[] = [];
   const statusAdd: string[] = [];
   for (const pin of pins) {
@@ -398,6 +399,26 @@ export async function debLayer(
       });
     }
     const ctl = parseDeb822(byName.get('control')?.data.toString('utf8') ?? '')[0];
+    if (!statusFile) {
+      // Distroless: one status.d file per package (what rules_distroless writes), no info lists.
+      const stanza = (ctl?.text ?? `Package: ${pin.name}`).split('\n');
+      stanza.splice(1, 0, 'Status: install ok installed');
+      entries.push({
+        path: `var/lib/dpkg/status.d/${pin.name}`,
+        type: 'file',
+        mode: 0o644,
+        data: Buffer.from(`${stanza.join('\n')}\n`),
+      });
+      const sums = byName.get('md5sums');
+      if (sums)
+        entries.push({
+          path: `var/lib/dpkg/status.d/${pin.name}.md5sums`,
+          type: 'file',
+          mode: 0o644,
+          data: sums.data,
+        });
+      continue;
+    }
     const multi = ctl?.fields.get('Multi-Arch') === 'same';
     const infoName = multi ? `${pin.name}:${pin.arch}` : pin.name;
     entries.push({
@@ -418,7 +439,7 @@ export async function debLayer(
     lines.splice(1, 0, 'Status: install ok installed');
     statusAdd.push(lines.join('\n'));
   }
-  if (pins.length) {
+  if (pins.length && statusFile) {
     const base = (facts.files['var/lib/dpkg/status']?.data ?? '').replace(/\n+$/, '');
     // The base's stanzas keep their bytes (read as latin1); ours are the packages' own UTF-8.
     const data = Buffer.concat([

@@ -29,34 +29,44 @@ const wheel = makeZip([
 const wheelSha = createHash('sha256').update(wheel).digest('hex');
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function writeBase(dir: string): Promise<void> {
+async function writeBase(dir: string, distroless = false): Promise<void> {
   const layer = tarLayer(
-    [
-      {
-        path: 'etc/passwd',
-        type: 'file',
-        mode: 0o644,
-        data: Buffer.from('root:x:0:0:root:/root:/bin/bash\n'),
-      },
-      { path: 'etc/group', type: 'file', mode: 0o644, data: Buffer.from('root:x:0:\n') },
-      {
-        path: 'var/lib/dpkg/status',
-        type: 'file',
-        mode: 0o644,
-        data: Buffer.from(
-          'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u4\n\nPackage: python3.11-minimal\nVersion: 3.11.2-6\n',
-        ),
-      },
-      { path: 'usr/bin/python3.11', type: 'file', mode: 0o755, data: Buffer.from('\x7fELF') },
-      { path: 'usr/local/bin/python3', type: 'symlink', mode: 0o777, linkname: '/usr/bin/python3.11' },
-      {
-        path: 'usr/lib/python3.11/venv/scripts/common/activate',
-        type: 'file',
-        mode: 0o644,
-        data: Buffer.from('VIRTUAL_ENV=__VENV_DIR__\nPS1=__VENV_PROMPT__\n'),
-      },
-      { path: 'bin', type: 'symlink', mode: 0o777, linkname: 'usr/bin' },
-    ],
+    distroless
+      ? [
+          {
+            path: 'usr/lib/x86_64-linux-gnu/libc.so.6',
+            type: 'file',
+            mode: 0o755,
+            data: Buffer.from('\x7fELF GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36.\n'),
+          },
+          { path: 'usr/bin/python3.11', type: 'file', mode: 0o755, data: Buffer.from('\x7fELF') },
+        ]
+      : [
+          {
+            path: 'etc/passwd',
+            type: 'file',
+            mode: 0o644,
+            data: Buffer.from('root:x:0:0:root:/root:/bin/bash\n'),
+          },
+          { path: 'etc/group', type: 'file', mode: 0o644, data: Buffer.from('root:x:0:\n') },
+          {
+            path: 'var/lib/dpkg/status',
+            type: 'file',
+            mode: 0o644,
+            data: Buffer.from(
+              'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u4\n\nPackage: python3.11-minimal\nVersion: 3.11.2-6\n',
+            ),
+          },
+          { path: 'usr/bin/python3.11', type: 'file', mode: 0o755, data: Buffer.from('\x7fELF') },
+          { path: 'usr/local/bin/python3', type: 'symlink', mode: 0o777, linkname: '/usr/bin/python3.11' },
+          {
+            path: 'usr/lib/python3.11/venv/scripts/common/activate',
+            type: 'file',
+            mode: 0o644,
+            data: Buffer.from('VIRTUAL_ENV=__VENV_DIR__\nPS1=__VENV_PROMPT__\n'),
+          },
+          { path: 'bin', type: 'symlink', mode: 0o777, linkname: 'usr/bin' },
+        ],
     { mtime: 0 },
   );
   const config = Buffer.from(
@@ -275,5 +285,32 @@ describe('pack', () => {
         epoch: 0,
       }),
     ).rejects.toThrow(/no wheel .* demo==1\.0 .*--wheelhouse/);
+  });
+
+  it('packs on a distroless base: glibc from libc.so.6, no user layer, user 65532, the Debian interpreter', async () => {
+    const dlBase = path.join(tmp, 'dl-base');
+    await writeBase(dlBase, true);
+    const dir = path.join(tmp, 'dl', 'proj');
+    await writeProject(dir);
+    const plan = await detectProject(dir, {
+      pythonVersion: '3.11',
+      command: ['python', 'main.py'],
+      indexUrl,
+      debian: 'bookworm',
+      distroless: true,
+    });
+    const res = await pack(plan, {
+      base: `oci:${dlBase}`,
+      cacheDir: path.join(tmp, 'cdl'),
+      tag: 'demo:1',
+      epoch: 0,
+    });
+    expect(res.layers.map((l) => l.name)).toEqual(['venv', 'app']);
+    const config = JSON.parse((await res.store.read(res.image.config.digest)).toString());
+    expect(config.config.User).toBe('65532:65532');
+    const venv = gunzipSync(await res.store.read(res.layers[0]?.descriptor.digest as string)).toString(
+      'latin1',
+    );
+    expect(venv).toContain('home = /usr/bin\n');
   });
 });

@@ -181,11 +181,11 @@ async function resolveBase(
 }
 
 function glibcOf(facts: Awaited<ReturnType<typeof baseFacts>>): [number, number] {
-  const v = dpkgVersion(facts, 'libc6');
+  const v = dpkgVersion(facts, 'libc6') ?? facts.glibc;
   const m = v ? /^(?:\d+:)?(\d+)\.(\d+)/.exec(v) : null;
   if (!m)
     throw new InputError(
-      'the base image has no libc6 in its dpkg database: pack needs a glibc (Debian) base',
+      'the base image has no glibc (no libc6 in its dpkg database, no libc.so.6): pack needs a Debian-like glibc base',
     );
   return [Number(m[1]), Number(m[2])];
 }

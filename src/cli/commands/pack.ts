@@ -34,6 +34,7 @@ export function registerPack(program: Command): void {
     .option('--index-url <url>', 'package index (PEP 503/691) for wheels the lock does not give a URL for')
     .option('--debian <codename>', 'Debian release of the base image, when its tag does not name it')
     .option('--python <X.Y>', 'Python version')
+    .option('--distroless', 'the base is distroless (no shell, Debian interpreter, user 65532)', false)
     .option(
       '--output <spec>',
       'oci:DIR, docker-archive:FILE or registry:HOST/NAME[:TAG] (repeatable)',
@@ -65,6 +66,7 @@ export function registerPack(program: Command): void {
           if (opts.indexUrl) overrides.indexUrl = opts.indexUrl;
           if (opts.debian) overrides.debian = opts.debian;
           if (opts.appDir) overrides.appDir = opts.appDir;
+          if (opts.distroless) overrides.distroless = true;
           // An oci:/docker-archive: base is not an image name the plan can reason about.
           if (overrides.baseImage && /^(oci|docker-archive):/.test(overrides.baseImage))
             delete overrides.baseImage;
