@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   build: async () => (await import('./commands/build.js')).registerBuild,
   verify: async () => (await import('./commands/verify.js')).registerVerify,
   analyze: async () => (await import('./commands/analyze.js')).registerAnalyze,
+  pack: async () => (await import('./commands/pack.js')).registerPack,
 };
 
 const first = commandOf(process.argv);

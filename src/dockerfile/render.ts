@@ -792,7 +792,7 @@ function compileAppStep(): Instruction[] {
   ];
 }
 
-function healthcheckArgv(port: number, hcPath: string): string[] {
+export function healthcheckArgv(port: number, hcPath: string): string[] {
   const p = hcPath.startsWith('/') ? hcPath : `/${hcPath}`;
   const url = `http://127.0.0.1:${port}${p}`;
   const code = [
