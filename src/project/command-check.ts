@@ -38,6 +38,8 @@ export type CommandProblemCode = Extract<WarningCode, `command-${string}`>;
 export interface CommandProblem {
   code: CommandProblemCode;
   message: string;
+  /** command-server-missing: the program the command starts (`gunicorn`, or `uvicorn` for `python -m uvicorn`). */
+  program?: string;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)(:\d+)?$/;
@@ -257,6 +259,7 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
     out.push({
       code: 'command-server-missing',
       message: `the command starts \`${program}\`, but the plan installs no ${pkgs}: add it to the project's dependencies or pass --command`,
+      program,
     });
   }
   devServerAndLoopback(ctx, out);
@@ -280,17 +283,11 @@ export function checkCommand(plan: Plan, scripts: Record<string, string> = {}): 
  * `pip install gunicorn`) has no other way to say so.
  */
 export function serverToAdd(
-  plan: Plan,
   problems: CommandProblem[],
 ): { name: string; spec: string; program: string; pkgResourcesBelow?: number } | null {
-  if (!problems.some((p) => p.code === 'command-server-missing')) return null;
-  const data = launchPrograms();
-  const prog = path.posix.basename(plan.command[0] ?? '');
-  const m = plan.command.indexOf('-m');
-  const program =
-    /^python(3(\.\d+)?)?$/.test(prog) && m >= 0 ? (data.modules[plan.command[m + 1] ?? ''] ?? '') : prog;
-  const spec = data.programs[program];
-  if (!spec?.add) return null;
+  const program = problems.find((p) => p.code === 'command-server-missing')?.program;
+  const spec = program ? launchPrograms().programs[program] : undefined;
+  if (!program || !spec?.add) return null;
   return {
     name: spec.packages[0] as string,
     spec: spec.add,

@@ -136,7 +136,7 @@ async function detectWith(
  */
 function addServerOrWarn(plan: Plan, scripts: Record<string, string>): void {
   const problems = checkCommand(plan, scripts);
-  const add = serverToAdd(plan, problems);
+  const add = serverToAdd(problems);
   if (add) {
     const reason = `the command starts ${add.program}, which no dependency of the project installs: pycontain installs ${add.spec} into the venv (add it to the dependencies to pin it yourself)`;
     plan.addedPackages = [
@@ -151,6 +151,9 @@ function addServerOrWarn(plan: Plan, scripts: Record<string, string>): void {
     // The framework's own "server not among the dependencies" warning is answered by the addition.
     plan.warnings = plan.warnings.filter((w) => w.code !== 'server-missing');
   }
-  for (const p of add ? checkCommand(plan, scripts) : problems)
+  // The added server is the one the missing-server problem named; every other problem stands.
+  for (const p of problems) {
+    if (add && p.code === 'command-server-missing') continue;
     plan.warnings.push({ code: p.code, message: p.message });
+  }
 }
